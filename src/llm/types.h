@@ -1,0 +1,54 @@
+// Provider-neutral request and response types for one chat call.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+
+namespace centaur {
+
+struct ChatMessage {
+  std::string role;  // "system", "user" or "assistant"
+  std::string content;
+};
+
+struct SamplingParams {
+  static constexpr double kDefaultTemperature = 0.0;
+  static constexpr int kDefaultMaxTokens = 400;
+  double temperature = kDefaultTemperature;
+  int max_tokens = kDefaultMaxTokens;
+  std::optional<int64_t> seed;
+};
+
+struct ChatRequest {
+  std::string model;  // the provider's own model name (no "provider:" prefix)
+  std::vector<ChatMessage> messages;
+  Json schema;               // output JSON Schema; null for free text
+  std::string schema_name = "output";
+  SamplingParams params;
+  // Distinguishes repeated samples of the same request (cache key only).
+  int sample_index = 0;
+};
+
+// Canonical JSON of a request: the content of the cache key and the stored
+// trace. Holds no secrets (keys travel only in HTTP headers).
+Json ChatRequestToJson(const ChatRequest& request);
+
+struct Usage {
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+};
+
+struct ChatResponse {
+  std::string text;           // the structured output as JSON text, or free text
+  Usage usage;
+  std::string finish_reason;  // "stop", "length", "tool_use", ...
+  double latency_ms = 0;      // wall time of the successful HTTP exchange
+  int http_attempts = 1;      // transport-level tries (retries included)
+  std::string raw_body;       // provider's response body, for the trace
+};
+
+}  // namespace centaur

@@ -1,0 +1,183 @@
+// Store: everything centaur keeps — datasets and items, task versions, runs,
+// results, attempts (the trace of every provider call) and the response
+// cache. The default is one SQLite file (WAL, versioned migrations).
+//
+// Writing: AddResult/CachePut/AddTrace go into an open transaction that is
+// made durable by Commit() (group commit). Callers commit at least every
+// kGroupCommitMs while work is flowing, so a crash loses at most that much.
+// Reading sees committed and this connection's uncommitted writes.
+// Not thread-safe: one Store per thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/json.h"
+#include "core/result.h"
+
+namespace centaur {
+
+struct Item {
+  std::string id;              // stable: given, or a content hash
+  Json input;                  // object: column/field name -> value
+  std::optional<Json> gold;    // the gold label/output, when known
+  std::string split;           // "val" or "test"
+  int64_t seq = 0;             // storage order, for paging (set by the store)
+};
+
+struct DatasetInfo {
+  int64_t id = 0;
+  std::string name;
+  std::string source;          // the imported file's path
+  int64_t created_ms = 0;
+  int64_t items = 0, val_items = 0, test_items = 0, labeled = 0;
+};
+
+struct TaskVersionRecord {
+  std::string name;
+  std::string version;         // the task's behaviour hash
+  std::string source_path;
+  std::string source_text;     // the task file as loaded (for history/diff)
+  Json spec;                   // canonical JSON of everything hashed
+};
+
+struct RunSpec {
+  std::string kind = "run";    // "run" or "call" (single `centaur call`)
+  std::string task_name;
+  std::string task_version;
+  std::string model;           // "provider:model"
+  Json params;                 // sampling params and attempts
+  std::optional<int64_t> dataset_id;
+  std::string split;           // "val", "test", "all" (or "" for calls)
+  std::optional<int64_t> limit;
+  // Runs with the same identity are the same run: an unfinished one resumes.
+  std::string identity;
+};
+
+struct RunInfo {
+  int64_t id = 0;
+  RunSpec spec;
+  std::string dataset_name;
+  std::string status;          // "running" or "done"
+  int64_t created_ms = 0;
+  int64_t finished_ms = 0;     // 0 while running
+  // Aggregates over the run's results (kept current by FinishRun and
+  // computed on read while running).
+  int64_t results = 0, succeeded = 0, failed = 0;
+  int64_t calls = 0;           // provider requests made (cache hits excluded)
+  int64_t cache_hits = 0;
+  int64_t input_tokens = 0, output_tokens = 0;
+  std::optional<double> cost;  // nullopt when any call's cost is unknown
+  int64_t labeled = 0, correct = 0;  // results with a gold label / right ones
+  double latency_ms = 0;       // sum over results
+};
+
+struct AttemptRecord {
+  int attempt_no = 1;          // 1-based; re-asks count up
+  std::string request_hash;    // key of the request body in the requests table
+  std::string request_json;    // canonical request (ChatRequestToJson), no secrets
+  std::string response_text;   // the model's output text ("" on error)
+  std::string raw_body;        // provider's body, for the trace ("" on cache hit)
+  std::string status;          // "ok", "invalid" (parse/validation) or "error"
+  std::string error;           // validation or API error text, redacted
+  double latency_ms = 0;
+  int http_attempts = 0;       // transport tries (0 on cache hit)
+  int64_t input_tokens = 0, output_tokens = 0;
+  std::optional<double> cost;
+  bool cache_hit = false;
+  int64_t created_ms = 0;
+};
+
+struct ResultRecord {
+  int64_t run_id = 0;
+  std::string item_id;
+  std::string status;          // "ok" or "failed"
+  Json output;                 // validated output; null when failed
+  std::string raw;             // last raw output text
+  std::string error;           // last error when failed
+  int64_t input_tokens = 0, output_tokens = 0;
+  std::optional<double> cost;
+  double latency_ms = 0;
+  bool cache_hit = false;      // every attempt came from the cache
+  std::optional<bool> correct; // set when the item has a gold label
+  std::vector<AttemptRecord> attempts;
+  int64_t created_ms = 0;
+  // Filled by reads only: the item's input and gold.
+  Json input;
+  std::optional<Json> gold;
+};
+
+struct CacheEntry {
+  std::string key;
+  std::string response_text;
+  std::string finish_reason;
+  int64_t input_tokens = 0, output_tokens = 0;
+  int64_t created_ms = 0;
+};
+
+class Store {
+ public:
+  static constexpr int kGroupCommitMs = 50;
+  virtual ~Store() = default;
+
+  // Datasets. CreateDataset writes all items in one transaction (committed
+  // before returning) or nothing; a taken name is kAlreadyExists.
+  virtual Result<DatasetInfo> CreateDataset(const std::string& name, const std::string& source,
+                                            const std::vector<Item>& items) = 0;
+  // kNotFound when no dataset has that name.
+  virtual Result<DatasetInfo> FindDataset(const std::string& name) = 0;
+  virtual Result<std::vector<DatasetInfo>> ListDatasets() = 0;
+  // Items of `split` ("val", "test" or "all") with seq > after_seq, in seq
+  // order, at most `limit`.
+  virtual Result<std::vector<Item>> ListItems(int64_t dataset_id, const std::string& split,
+                                              int64_t after_seq, int limit) = 0;
+
+  // Task versions: idempotent on (name, version).
+  virtual Status PutTaskVersion(const TaskVersionRecord& record) = 0;
+  virtual Result<std::vector<TaskVersionRecord>> ListTaskVersions(const std::string& name) = 0;
+
+  // Runs.
+  virtual Result<RunInfo> CreateRun(const RunSpec& spec) = 0;
+  // The newest run with this identity whose status is "running", if any.
+  virtual Result<std::optional<RunInfo>> FindUnfinishedRun(const std::string& identity) = 0;
+  // kNotFound for an unknown id.
+  virtual Result<RunInfo> GetRun(int64_t run_id) = 0;
+  // Newest first; kind "run" only unless include_calls.
+  virtual Result<std::vector<RunInfo>> ListRuns(bool include_calls = false) = 0;
+  // Marks the run done (commits pending writes first).
+  virtual Status FinishRun(int64_t run_id) = 0;
+  // Ids of items that already have a result in this run (for resume).
+  virtual Result<std::unordered_set<std::string>> FinishedItemIds(int64_t run_id) = 0;
+
+  // Results with their attempts; pending until Commit(). Adding a result for
+  // an item that already has one in the run is kAlreadyExists (never doubled).
+  virtual Status AddResult(const ResultRecord& result) = 0;
+  // Streams a run's results in item order, with input and gold filled in;
+  // attempts are filled only when with_attempts. Stops early on a callback error.
+  virtual Status ForEachResult(int64_t run_id, bool with_attempts,
+                               const std::function<Status(const ResultRecord&)>& fn) = 0;
+  // One item's result with attempts; kNotFound when absent.
+  virtual Result<ResultRecord> GetResult(int64_t run_id, const std::string& item_id) = 0;
+
+  // Response cache (successes only; the caller guarantees that).
+  virtual Result<std::optional<CacheEntry>> CacheGet(const std::string& key) = 0;
+  virtual Status CachePut(const CacheEntry& entry) = 0;
+
+  // Makes every pending write durable.
+  virtual Status Commit() = 0;
+};
+
+// Opens (creating and migrating as needed) the SQLite store at `path`;
+// creates missing parent directories. Errors name the path.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+// Opens the store `location` names: a path, or an error for postgres:// URLs
+// until that backend exists.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location);
+
+}  // namespace centaur
