@@ -1,0 +1,38 @@
+# The two commands of the README, and the pieces they are made of.
+#   make demo  - install what is missing, build, run the demo
+#   make test  - install what is missing, build with sanitizers, run every test
+BUILD      ?= build
+TEST_BUILD ?= build-test
+BENCH_BUILD ?= build-bench
+CMAKE_GEN  ?= -G Ninja
+
+.PHONY: all build setup test demo bench format clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DCENTAUR_TESTS=OFF -DCENTAUR_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD) --target centaur fixture_llm_server
+
+test: setup
+	@cmake -S . -B $(TEST_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1 -g" \
+	  -DCENTAUR_SANITIZE=ON -DCENTAUR_BENCH=OFF >/dev/null
+	@cmake --build $(TEST_BUILD)
+	@cd $(TEST_BUILD) && ctest --output-on-failure --timeout 600 -j2
+
+demo: build
+	@scripts/demo.sh $(BUILD)
+
+bench: setup
+	@cmake -S . -B $(BENCH_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DCENTAUR_TESTS=OFF >/dev/null
+	@cmake --build $(BENCH_BUILD)
+	@scripts/bench.sh $(BENCH_BUILD)
+
+format:
+	@clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD) $(BENCH_BUILD)

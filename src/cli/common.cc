@@ -1,0 +1,73 @@
+#include "cli/common.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "core/secrets.h"
+
+namespace centaur::cli {
+
+int ReportError(const Error& error) {
+  std::string message = Redact(error.message);
+  std::fprintf(stderr, "centaur: error: %s\n", message.c_str());
+  switch (error.code) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kNotFound:
+    case ErrorCode::kAlreadyExists:
+    case ErrorCode::kParse:
+    case ErrorCode::kValidation:
+      return kExitUsage;
+    default:
+      return kExitFailure;
+  }
+}
+
+Result<std::unique_ptr<Workspace>> OpenWorkspace(const GlobalOptions& globals) {
+  WorkspaceOptions options;
+  options.db = globals.db;
+  options.config = globals.config;
+  return Workspace::Open(options);
+}
+
+std::string FormatCost(std::optional<double> cost) {
+  if (!cost.has_value()) return "unknown";
+  if (*cost == 0) return "$0";
+  if (*cost < 0.01) return fmt::format("${:.6f}", *cost);
+  return fmt::format("${:.4f}", *cost);
+}
+
+std::string FormatCount(int64_t n) {
+  if (n < 1000) return std::to_string(n);
+  if (n < 1000000) return fmt::format("{:.1f}k", n / 1e3);
+  return fmt::format("{:.1f}M", n / 1e6);
+}
+
+std::string OneLine(const std::string& text, size_t width) {
+  std::string out;
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if ((c & 0xC0) != 0x80) {
+      if (chars == width) {
+        // Drop back to leave room for the ellipsis.
+        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) {
+          out.pop_back();
+        }
+        if (!out.empty()) out.pop_back();
+        return out + "…";
+      }
+      ++chars;
+    }
+    if (c == '\n') {
+      out += "⏎";
+    } else if (c == '\r' || c == '\t') {
+      out += ' ';
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace centaur::cli

@@ -1,0 +1,57 @@
+// Shared plumbing of the command-line front end: global options, error
+// printing and exit codes. Commands stay thin: parse flags, call the
+// engine, print.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "engine/workspace.h"
+
+namespace centaur::cli {
+
+// Exit codes.
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;  // the work ran but failed (e.g. a store error)
+constexpr int kExitUsage = 2;    // bad input: flags, files, task files
+
+struct GlobalOptions {
+  std::string db;
+  std::string config;
+};
+
+// A command: its name, one-line help, and a function that declares its flags
+// on `sub` and returns the action to run after parsing.
+struct Command {
+  const char* name;
+  const char* help;
+  std::function<std::function<int()>(CLI::App* sub, GlobalOptions* globals)> setup;
+};
+
+// Prints "centaur: error: MESSAGE" (secrets redacted) and returns the exit code.
+int ReportError(const Error& error);
+
+Result<std::unique_ptr<Workspace>> OpenWorkspace(const GlobalOptions& globals);
+
+// "$0.0123", or "unknown" when nullopt.
+std::string FormatCost(std::optional<double> cost);
+// "1.2k", "3.4M".
+std::string FormatCount(int64_t n);
+// Shortens to at most `width` characters on one line (newlines shown as ⏎).
+std::string OneLine(const std::string& text, size_t width);
+
+// Command registrations (one file each).
+Command InitCommand();
+Command CallCommand();
+Command DataCommand();
+Command RunCommand();
+Command RunsCommand();
+Command ShowCommand();
+Command ExportCommand();
+
+}  // namespace centaur::cli

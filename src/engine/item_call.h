@@ -1,0 +1,86 @@
+// ItemCall: one item's way through the model — cache lookup, provider call,
+// parse and validate, re-ask with the error, and the record of every attempt.
+// The re-ask loop lives here and only here; `centaur run` drives many of
+// these at once and `centaur call` drives one.
+//
+// Not thread-safe; runs on the thread that polls the provider.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "core/schema.h"
+#include "llm/pricing.h"
+#include "llm/provider.h"
+#include "prompt/task.h"
+#include "store/store.h"
+
+namespace centaur {
+
+struct CallPolicy {
+  // API errors that reach the engine (retries below exhausted, malformed
+  // bodies) are retried this many times per item, never shown to the model.
+  static constexpr int kDefaultMaxApiErrors = 2;
+  bool use_cache = true;  // read the cache
+  bool refresh = false;   // do not read, but still write the cache
+  int max_api_errors = kDefaultMaxApiErrors;
+};
+
+// What an engine shares with every ItemCall of one run.
+struct CallContext {
+  const Task* task = nullptr;
+  const Schema* schema = nullptr;  // null for free-text tasks
+  Provider* provider = nullptr;
+  std::string provider_name;       // part of the cache key
+  std::string model;               // provider's model name
+  Store* store = nullptr;          // cache reads/writes
+  const PriceTable* prices = nullptr;
+  Clock* clock = nullptr;
+  CallPolicy policy;
+};
+
+// The text appended as a user turn after an output that failed to parse or
+// validate.
+std::string ReaskMessage(const std::string& error);
+
+// Cache key of a request sent to `provider_name`.
+std::string CacheKey(const std::string& provider_name, const ChatRequest& request);
+
+// Compares an output's target with a gold label (strings compare as strings,
+// anything else as JSON). nullopt when there is no gold or no target.
+std::optional<bool> IsCorrect(const Task& task, const Json& output,
+                              const std::optional<Json>& gold);
+
+class ItemCall {
+ public:
+  using Done = std::function<void(ResultRecord)>;
+  // `input` is the item's task input (variable -> value). `done` receives the
+  // finished result (run_id and item_id are left for the caller to set).
+  ItemCall(const CallContext* ctx, Json input, std::optional<Json> gold, Done done);
+
+  // Starts the first attempt. Cache hits finish synchronously, inside Start.
+  void Start();
+
+ private:
+  void Attempt();
+  void OnResponse(Result<ChatResponse> response, int64_t started_us);
+  void HandleOutput(const std::string& text, AttemptRecord attempt);
+  void Finish(bool ok, Json output, const std::string& error);
+
+  const CallContext* ctx_;
+  Json input_;
+  std::optional<Json> gold_;
+  Done done_;
+  ChatRequest request_;
+  ResultRecord result_;
+  int outputs_ = 0;     // model outputs seen (counts against task attempts)
+  int api_errors_ = 0;
+  std::string cache_key_;
+  std::string request_json_;
+  std::string request_hash_;
+};
+
+}  // namespace centaur
