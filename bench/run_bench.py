@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""End-to-end benchmarks of `centaur run` against the fixture LLM server.
+
+  1. 2,000 items, fixture latency 50 ms, concurrency 32: wall time vs. the
+     floor N*latency/concurrency (target: within 1.15x), CPU seconds, peak RSS.
+  2. Re-run of 10,000 cached items: items/s end to end (target >= 50,000).
+  3. A 100,000-item run: peak RSS (target <= 150 MB).
+
+Usage: bench/run_bench.py BUILD_DIR   (prints a markdown table)
+"""
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = sys.argv[1] if len(sys.argv) > 1 else "build-bench"
+BIN = os.path.join(BUILD, "centaur")
+FIXTURE = os.path.join(BUILD, "fixture_llm_server")
+
+TASK = """name: bench
+model: openai:gpt-4o-mini-2024-07-18
+params: {temperature: 0, max_tokens: 200}
+inputs: {text: {type: string}}
+prompt:
+  system: Route the message to one intent.
+  user: "Message: {{text}}"
+output:
+  type: object
+  properties:
+    thoughts: {type: string}
+    label: {enum: [refund, card_arrival, other]}
+  required: [thoughts, label]
+  additionalProperties: false
+target: label
+"""
+
+
+def start_fixture(*args):
+    p = subprocess.Popen([FIXTURE, "--port", "0", *args], stdout=subprocess.PIPE)
+    port = int(p.stdout.readline().split()[1])
+    return p, port
+
+
+def timed(cmd, env, cwd):
+    """Runs cmd; returns (wall s, cpu s, peak rss MB, stdout) of that child alone."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    # A fresh process per measurement so ru_maxrss is this child's.
+    wrapper = [sys.executable, "-c",
+               "import resource,subprocess,sys,json;"
+               "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
+               "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
+               "print(json.dumps({'rc':p.returncode,'out':p.stdout,'err':p.stderr[-2000:],"
+               "'cpu':u.ru_utime+u.ru_stime,'rss_kb':u.ru_maxrss}))", *cmd]
+    out = subprocess.run(wrapper, capture_output=True, text=True, env=env, cwd=cwd, check=True)
+    wall = time.monotonic() - start
+    del before
+    r = json.loads(out.stdout)
+    if r["rc"] != 0:
+        raise RuntimeError(f"{cmd} failed: {r['err']}")
+    return wall, r["cpu"], r["rss_kb"] / 1024, r["out"]
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="centaur-bench-")
+    rows = []
+    try:
+        with open(os.path.join(work, "task.yaml"), "w") as f:
+            f.write(TASK)
+        fixture, port = start_fixture("--latency-ms", "50")
+        env = dict(os.environ, CENTAUR_DB=os.path.join(work, "a.db"),
+                   OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1", OPENAI_API_KEY="bench")
+        with open(os.path.join(work, "d2k.jsonl"), "w") as f:
+            for i in range(2000):
+                f.write(json.dumps({"text": f"bench message {i} about a refund"}) + "\n")
+        subprocess.run([BIN, "data", "import", "d2k.jsonl", "--name", "d2k", "--test-fraction",
+                        "0"], env=env, cwd=work, check=True, capture_output=True)
+        wall, cpu, rss, out = timed([BIN, "run", "task.yaml", "--data", "d2k", "--concurrency",
+                                     "32", "--json"], env, work)
+        s = json.loads(out)
+        assert s["succeeded"] == 2000 and s["calls"] == 2000, s
+        floor = 2000 * 0.050 / 32
+        rows.append(("2,000 items, 50 ms latency, concurrency 32",
+                     f"{wall:.2f} s wall ({wall / floor:.3f}x the {floor:.2f} s floor), "
+                     f"{cpu:.2f} CPU-s, peak RSS {rss:.0f} MB", "<= 1.15x floor"))
+        fixture.kill()
+
+        fixture, port = start_fixture()
+        env.update(CENTAUR_DB=os.path.join(work, "b.db"),
+                   OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1")
+        with open(os.path.join(work, "d10k.jsonl"), "w") as f:
+            for i in range(10000):
+                f.write(json.dumps({"text": f"cached message {i}"}) + "\n")
+        subprocess.run([BIN, "data", "import", "d10k.jsonl", "--name", "d10k",
+                        "--test-fraction", "0"], env=env, cwd=work, check=True,
+                       capture_output=True)
+        subprocess.run([BIN, "run", "task.yaml", "--data", "d10k", "--concurrency", "64"],
+                       env=env, cwd=work, check=True, capture_output=True)
+        wall, cpu, rss, out = timed([BIN, "run", "task.yaml", "--data", "d10k", "--json"], env,
+                                    work)
+        s = json.loads(out)
+        assert s["cache_hits"] == 10000 and s["calls"] == 0, s
+        rows.append(("re-run of 10,000 cached items",
+                     f"{10000 / wall:,.0f} items/s end to end ({wall:.3f} s, {cpu:.2f} CPU-s, "
+                     f"peak RSS {rss:.0f} MB)", ">= 50,000 items/s"))
+
+        env.update(CENTAUR_DB=os.path.join(work, "c.db"))
+        with open(os.path.join(work, "d100k.jsonl"), "w") as f:
+            for i in range(100000):
+                f.write(json.dumps({"text": f"item {i} of the large run about other things"})
+                        + "\n")
+        subprocess.run([BIN, "data", "import", "d100k.jsonl", "--name", "d100k",
+                        "--test-fraction", "0"], env=env, cwd=work, check=True,
+                       capture_output=True)
+        wall, cpu, rss, out = timed([BIN, "run", "task.yaml", "--data", "d100k", "--concurrency",
+                                     "64", "--json"], env, work)
+        s = json.loads(out)
+        assert s["succeeded"] == 100000, s
+        rows.append(("100,000-item run (no latency, concurrency 64)",
+                     f"peak RSS {rss:.0f} MB ({wall:.1f} s, {100000 / wall:,.0f} items/s, "
+                     f"{cpu:.1f} CPU-s)", "<= 150 MB"))
+        fixture.kill()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; "
+          f"date: {time.strftime('%Y-%m-%d')}\n")
+    print("| benchmark | result | target |\n| --- | --- | --- |")
+    for name, result, target in rows:
+        print(f"| {name} | {result} | {target} |")
+
+
+if __name__ == "__main__":
+    main()
