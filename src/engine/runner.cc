@@ -36,8 +36,6 @@ Result<Json> MapInputs(const Task& task, const Json& fields,
   return input;
 }
 
-namespace {
-
 std::string RunIdentity(const Task& task, const ModelRef& model, const DatasetInfo& dataset,
                         const RunOptions& options) {
   Json id = {{"task", task.name},
@@ -49,6 +47,8 @@ std::string RunIdentity(const Task& task, const ModelRef& model, const DatasetIn
              {"map", options.input_map}};
   return Hash128Hex(id.dump());
 }
+
+namespace {
 
 int64_t SplitSize(const DatasetInfo& dataset, const std::string& split) {
   if (split == "val") return dataset.val_items;

@@ -69,6 +69,10 @@ class Runner {
   Clock* clock_;
 };
 
+// The identity of a run: same identity, same run (see above).
+std::string RunIdentity(const Task& task, const ModelRef& model, const DatasetInfo& dataset,
+                        const RunOptions& options);
+
 // Maps an item's fields to the task's inputs: each declared variable takes
 // the field of the same name, or the column `input_map` names for it.
 // kInvalidArgument names the missing field and the available ones.
