@@ -5,7 +5,6 @@
 #include <ctime>
 
 #include "cli/common.h"
-#include "core/records.h"
 
 namespace centaur::cli {
 namespace {
@@ -183,6 +182,8 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
+// Writes rows as they stream from the store: a 100,000-item run is never
+// held in memory. A file is written to a temp name and renamed at the end.
 int Export(const GlobalOptions& globals, int64_t run_id, const std::string& format,
            const std::string& output) {
   auto ws = OpenWorkspace(globals);
@@ -190,31 +191,38 @@ int Export(const GlobalOptions& globals, int64_t run_id, const std::string& form
   Store* store = (*ws)->store();
   auto run = store->GetRun(run_id);
   if (!run.ok()) return ReportError(run.error());
-  std::string text;
+  bool to_stdout = output.empty() || output == "-";
+  std::string tmp = output + ".tmp";
+  FILE* out = to_stdout ? stdout : std::fopen(tmp.c_str(), "wb");
+  if (out == nullptr) {
+    return ReportError(MakeError(ErrorCode::kIo, output + ": cannot write"));
+  }
   if (format == "csv") {
-    text = "item_id,status,gold,prediction,correct,thoughts,output,error,attempts,latency_ms,"
-           "input_tokens,output_tokens,cost,cache_hit\r\n";
+    std::fputs("item_id,status,gold,prediction,correct,thoughts,output,error,attempts,latency_ms,"
+               "input_tokens,output_tokens,cost,cache_hit\r\n",
+               out);
   }
   Status s = store->ForEachResult(run_id, true, [&](const ResultRecord& r) -> Status {
     Json gold = r.gold.has_value() ? *r.gold : Json();
     Json correct = r.correct.has_value() ? Json(*r.correct) : Json();
     Json cost = r.cost.has_value() ? Json(*r.cost) : Json();
+    std::string line;
     if (format == "jsonl") {
-      Json line = {{"item_id", r.item_id},
-                   {"status", r.status},
-                   {"input", r.input},
-                   {"output", r.output},
-                   {"gold", gold},
-                   {"correct", correct},
-                   {"attempts", r.attempts.size()},
-                   {"error", r.error.empty() ? Json() : Json(r.error)},
-                   {"raw", r.raw},
-                   {"latency_ms", r.latency_ms},
-                   {"input_tokens", r.input_tokens},
-                   {"output_tokens", r.output_tokens},
-                   {"cost", cost},
-                   {"cache_hit", r.cache_hit}};
-      text += line.dump() + "\n";
+      Json row = {{"item_id", r.item_id},
+                  {"status", r.status},
+                  {"input", r.input},
+                  {"output", r.output},
+                  {"gold", gold},
+                  {"correct", correct},
+                  {"attempts", r.attempts.size()},
+                  {"error", r.error.empty() ? Json() : Json(r.error)},
+                  {"raw", r.raw},
+                  {"latency_ms", r.latency_ms},
+                  {"input_tokens", r.input_tokens},
+                  {"output_tokens", r.output_tokens},
+                  {"cost", cost},
+                  {"cache_hit", r.cache_hit}};
+      line = row.dump() + "\n";
     } else {
       std::string fields[] = {r.item_id,
                               r.status,
@@ -230,19 +238,23 @@ int Export(const GlobalOptions& globals, int64_t run_id, const std::string& form
                               std::to_string(r.output_tokens),
                               r.cost.has_value() ? fmt::format("{}", *r.cost) : "",
                               r.cache_hit ? "true" : "false"};
-      std::string row;
-      for (const std::string& f : fields) row += (row.empty() ? "" : ",") + CsvField(f);
-      text += row + "\r\n";
+      for (const std::string& f : fields) line += (line.empty() ? "" : ",") + CsvField(f);
+      line += "\r\n";
+    }
+    if (std::fwrite(line.data(), 1, line.size(), out) != line.size()) {
+      return MakeError(ErrorCode::kIo, (to_stdout ? "stdout" : output) + ": write failed");
     }
     return OkStatus();
   });
-  if (!s.ok()) return ReportError(s.error());
-  if (output.empty() || output == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return kExitOk;
+  if (to_stdout) {
+    std::fflush(stdout);
+    return s.ok() ? kExitOk : ReportError(s.error());
   }
-  Status w = WriteFileAtomic(output, text);
-  if (!w.ok()) return ReportError(w.error());
+  bool closed = std::fclose(out) == 0;
+  if (!s.ok() || !closed || std::rename(tmp.c_str(), output.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return ReportError(s.ok() ? MakeError(ErrorCode::kIo, output + ": write failed") : s.error());
+  }
   std::fprintf(stderr, "wrote %lld results to %s\n", static_cast<long long>(run->results),
                output.c_str());
   return kExitOk;
