@@ -1,0 +1,73 @@
+// SqliteStore: the Store on one SQLite file (see store.h for the contract).
+//
+// Durability: journal_mode=WAL with synchronous=NORMAL. A commit is written
+// to the WAL before Commit() returns, so it survives the process being
+// killed (kill -9, a crash); only an OS crash or power loss can lose the last
+// commits (the WAL is fsynced at checkpoints). That is what centaur promises.
+//
+// Transactions: AddResult and CachePut join a group transaction, opened by the
+// first such write after a commit (BEGIN IMMEDIATE) and committed by Commit().
+// PutTaskVersion, CreateRun and FinishRun commit at once (together with any
+// pending writes); CreateDataset commits pending writes, then runs in its own
+// all-or-nothing transaction. The destructor commits pending writes.
+// Another process that writes waits up to busy_timeout (5 s) for the lock.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace centaur::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens and migrates; see OpenSqliteStore.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  ~SqliteStore() override;
+
+  Result<DatasetInfo> CreateDataset(const std::string& name, const std::string& source,
+                                    const std::vector<Item>& items) override;
+  Result<DatasetInfo> FindDataset(const std::string& name) override;
+  Result<std::vector<DatasetInfo>> ListDatasets() override;
+  Result<std::vector<Item>> ListItems(int64_t dataset_id, const std::string& split,
+                                      int64_t after_seq, int limit) override;
+
+  Status PutTaskVersion(const TaskVersionRecord& record) override;
+  Result<std::vector<TaskVersionRecord>> ListTaskVersions(const std::string& name) override;
+
+  Result<RunInfo> CreateRun(const RunSpec& spec) override;
+  Result<std::optional<RunInfo>> FindUnfinishedRun(const std::string& identity) override;
+  Result<RunInfo> GetRun(int64_t run_id) override;
+  Result<std::vector<RunInfo>> ListRuns(bool include_calls) override;
+  Status FinishRun(int64_t run_id) override;
+  Result<std::unordered_set<std::string>> FinishedItemIds(int64_t run_id) override;
+
+  Status AddResult(const ResultRecord& result) override;
+  Status ForEachResult(int64_t run_id, bool with_attempts,
+                       const std::function<Status(const ResultRecord&)>& fn) override;
+  Result<ResultRecord> GetResult(int64_t run_id, const std::string& item_id) override;
+
+  Result<std::optional<CacheEntry>> CacheGet(const std::string& key) override;
+  Status CachePut(const CacheEntry& entry) override;
+
+  Status Commit() override;
+
+ private:
+  explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+  // Opens the group transaction if none is open.
+  Status BeginPending();
+  // After a failed write: when SQLite rolled the whole transaction back (I/O
+  // error, disk full), the pending writes are gone; say so.
+  Error CheckLost(Error error);
+  Status InsertAttempts(int64_t result_id, const ResultRecord& result);
+  Status LoadAttempts(int64_t result_id, std::vector<AttemptRecord>* out);
+  Result<std::optional<int64_t>> RunDatasetId(int64_t run_id);
+
+  std::unique_ptr<Db> db_;
+  bool pending_ = false;  // a group transaction is open
+};
+
+}  // namespace centaur::sqlite
