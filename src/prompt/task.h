@@ -1,10 +1,11 @@
-// Task: a prompt function loaded from a task file (YAML, see README "Task
-// files"). Loading checks everything it can up front and names file:line:col
-// in every error: unknown keys, wrong types, undeclared template variables,
+// Task: a prompt function loaded from a task file (YAML; docs/TASK_FILE.md).
+// Loading checks everything it can up front and names file:line:col in every
+// error: unknown keys, wrong types, undeclared template variables,
 // invalid output schemas, a target that is not an output property, examples
 // that do not match the input/output schemas.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,14 +44,20 @@ struct Task {
   std::string user_template;
   std::vector<TaskExample> examples;
   ExamplesMode examples_mode = ExamplesMode::kTurns;
-  Json output_schema;           // null for free-text output
-  std::string target;           // output property compared with gold labels; may be empty
+  Json output_schema;               // null for free-text output
+  std::string target;               // output property compared with gold labels; may be empty
   int attempts = kDefaultAttempts;  // total tries, the first included
   std::optional<std::string> chat_template;  // override for local models
 
-  std::string source_path;      // the file it was loaded from
-  std::string source_text;      // its text
-  std::string version;          // 16 hex digits; see TaskVersion()
+  std::string source_path;  // the file it was loaded from
+  std::string source_text;  // its text
+  std::string version;      // 16 hex digits; see TaskVersion()
+
+  // The key order of every "properties" mapping in the output schema, by the
+  // JSON pointer of the schema object holding it ("" for the root). Json
+  // objects sort their keys; this keeps the order the file gives, which is
+  // the order the model should write them in (thoughts before the answer).
+  std::map<std::string, std::vector<std::string>> output_order;
 
   // The target's enum values when the target is an enum, else empty.
   std::vector<std::string> TargetLabels() const;
@@ -69,12 +76,21 @@ Json TaskSpecJson(const Task& task);
 // Stable hash of TaskSpecJson (16 lowercase hex digits).
 std::string TaskVersion(const Task& task);
 
+// `value` as compact JSON with object keys in the output schema's property
+// order (nested objects too, via "properties" and "items"); keys the schema
+// does not list follow in sorted order. Used for examples shown to the model.
+std::string DumpInOutputOrder(const Task& task, const Json& value);
+
 // Renders the conversation for one input (object: variable -> value):
 // system message (when non-empty), the examples as turns (kTurns), then the
 // user message. A variable missing from `input` is an error naming it.
 Result<std::vector<ChatMessage>> RenderMessages(const Task& task, const Json& input);
 
-// Builds the provider-neutral request for one input.
+// Builds the provider-neutral request for one input: the messages above,
+// schema = the output schema, the task's params. `provider_model` is the
+// provider's own model name (the part after "provider:" of the reference in
+// use, which --model may have changed; it may itself hold colons, e.g.
+// "llama3:8b"); empty means the part after the first ':' of task.model.
 Result<ChatRequest> BuildRequest(const Task& task, const Json& input,
                                  const std::string& provider_model);
 
