@@ -247,8 +247,8 @@ void HttpProvider::Finish(Callback done, Result<ChatResponse> result) {
 namespace provider_internal {
 namespace {
 
-// The string value of the first "message" key in `text`, which may be cut
-// short (HttpClient quotes at most 500 bytes of a body); empty when none.
+// The string value of the first "message" key in `text`, a body that may be
+// cut short (HttpClient quotes at most 500 bytes of it); empty when none.
 std::string ScanMessage(const std::string& text) {
   size_t pos = text.find("\"message\"");
   if (pos == std::string::npos) return "";
@@ -267,7 +267,7 @@ std::string ScanMessage(const std::string& text) {
     }
     out += c;
   }
-  return out.empty() ? "" : out + "...";
+  return out;  // cut short: HttpClient already marked the cut with "..."
 }
 
 std::string MessageFromJson(const Json& body) {
