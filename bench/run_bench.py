@@ -33,7 +33,7 @@ output:
   type: object
   properties:
     thoughts: {type: string}
-    label: {enum: [refund, card_arrival, other]}
+    label: {type: string, enum: [refund, card_arrival, other]}
   required: [thoughts, label]
   additionalProperties: false
 target: label

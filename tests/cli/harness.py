@@ -104,7 +104,7 @@ output:
   type: object
   properties:
     thoughts: {{type: string}}
-    label: {{enum: [{enum}]}}
+    label: {{type: string, enum: [{enum}]}}
   required: [thoughts, label]
   additionalProperties: false
 target: label

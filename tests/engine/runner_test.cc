@@ -20,7 +20,7 @@ output:
   type: object
   properties:
     thoughts: {type: string}
-    label: {enum: [refund, other]}
+    label: {type: string, enum: [refund, other]}
   required: [thoughts, label]
   additionalProperties: false
 target: label
