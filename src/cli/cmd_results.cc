@@ -144,7 +144,8 @@ int Show(const GlobalOptions& globals, int64_t run_id, bool errors, const std::s
   std::printf("items %lld: %lld ok, %lld failed | accuracy %s | cost %s\n\n",
               static_cast<long long>(r.results), static_cast<long long>(r.succeeded),
               static_cast<long long>(r.failed), Accuracy(r).c_str(), FormatCost(r.cost).c_str());
-  std::printf("%-18s %-7s %-22s %-22s %s\n", "ITEM", "STATUS", "GOLD", errors ? "ERROR" : "OUTPUT",
+  std::printf("%s %-7s %s %s %s\n", Cell("ITEM", 18).c_str(), "STATUS", Cell("GOLD", 22).c_str(),
+              Cell(errors ? "ERROR" : "OUTPUT", errors ? 60 : 24).c_str(),
               errors ? "ATTEMPTS" : "THOUGHTS");
   Status s = store->ForEachResult(run_id, errors, [&](const ResultRecord& res) -> Status {
     if (errors && res.status == "ok") {
@@ -155,15 +156,14 @@ int Show(const GlobalOptions& globals, int64_t run_id, bool errors, const std::s
     std::string gold = res.gold.has_value() ? JsonText(*res.gold) : "";
     std::string mark = res.correct.has_value() ? (*res.correct ? " ✓" : " ✗") : "";
     if (errors) {
-      std::printf("%-18s %-7s %-22s %-22s %zu\n", OneLine(res.item_id, 18).c_str(),
-                  res.status.c_str(), OneLine(gold, 22).c_str(),
-                  OneLine(res.error.empty() ? "(recovered)" : res.error, 60).c_str(),
+      std::printf("%s %-7s %s %s %zu\n", Cell(res.item_id, 18).c_str(), res.status.c_str(),
+                  Cell(gold, 22).c_str(),
+                  Cell(res.error.empty() ? "(recovered)" : res.error, 60).c_str(),
                   res.attempts.size());
       return OkStatus();
     }
-    std::printf("%-18s %-7s %-22s %-22s %s\n", OneLine(res.item_id, 18).c_str(),
-                res.status.c_str(), OneLine(gold, 22).c_str(),
-                OneLine(Prediction(res, GuessTarget(res)) + mark, 22).c_str(),
+    std::printf("%s %-7s %s %s %s\n", Cell(res.item_id, 18).c_str(), res.status.c_str(),
+                Cell(gold, 22).c_str(), Cell(Prediction(res, GuessTarget(res)) + mark, 24).c_str(),
                 OneLine(res.status == "ok" ? Thoughts(res) : res.error, 70).c_str());
     return OkStatus();
   });

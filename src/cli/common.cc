@@ -70,4 +70,12 @@ std::string OneLine(const std::string& text, size_t width) {
   return out;
 }
 
+std::string Cell(const std::string& text, size_t width) {
+  std::string out = OneLine(text, width);
+  size_t chars = 0;
+  for (unsigned char c : out) chars += (c & 0xC0) != 0x80;
+  if (chars < width) out.append(width - chars, ' ');
+  return out;
+}
+
 }  // namespace centaur::cli

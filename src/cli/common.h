@@ -45,6 +45,10 @@ std::string FormatCount(int64_t n);
 // Shortens to at most `width` characters on one line (newlines shown as ⏎).
 std::string OneLine(const std::string& text, size_t width);
 
+// OneLine(text, width) padded with spaces to `width` characters (UTF-8 aware,
+// so table columns line up whatever the text).
+std::string Cell(const std::string& text, size_t width);
+
 // Command registrations (one file each).
 Command InitCommand();
 Command CallCommand();
