@@ -11,11 +11,14 @@
 // pending writes); CreateDataset commits pending writes, then runs in its own
 // all-or-nothing transaction. The destructor commits pending writes.
 // Another process that writes waits up to busy_timeout (5 s) for the lock.
+// Checkpoints run on a background thread (see checkpointer.h); that thread
+// never touches this object's connection.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "store/checkpointer.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
 
@@ -55,7 +58,8 @@ class SqliteStore final : public Store {
   Status Commit() override;
 
  private:
-  explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+  SqliteStore(std::unique_ptr<Db> db, std::unique_ptr<Checkpointer> checkpointer)
+      : db_(std::move(db)), checkpointer_(std::move(checkpointer)) {}
 
   // Opens the group transaction if none is open.
   Status BeginPending();
@@ -67,7 +71,8 @@ class SqliteStore final : public Store {
   Result<std::optional<int64_t>> RunDatasetId(int64_t run_id);
 
   std::unique_ptr<Db> db_;
-  bool pending_ = false;  // a group transaction is open
+  std::unique_ptr<Checkpointer> checkpointer_;  // null for :memory:; stopped before db_ closes
+  bool pending_ = false;                        // a group transaction is open
 };
 
 }  // namespace centaur::sqlite

@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "store/schema.h"
@@ -129,6 +131,36 @@ TEST(StoreOpenTest, FullTextIndexFollowsItems) {
   ExecSql(dir.db(), "PRAGMA foreign_keys = ON; DELETE FROM items WHERE item_id = 'a'");
   EXPECT_EQ(QueryInt(dir.db(), "SELECT count(*) FROM items_fts WHERE items_fts MATCH 'swallowed'"),
             0);
+}
+
+// Checkpoints run in the background while a writer commits continuously;
+// the WAL must still restart, so its file stays bounded.
+TEST(StoreOpenTest, WalStaysBoundedUnderContinuousWrites) {
+  TempDir dir;
+  auto store = MustOpen(dir.db());
+  RunSpec spec;
+  spec.kind = "call";
+  spec.identity = "wal";
+  auto run = store->CreateRun(spec);
+  ASSERT_TRUE(run.ok());
+  std::string big(64 * 1024, 'z');
+  uintmax_t max_wal = 0;
+  int n = 0;
+  for (int commit = 0; commit < 40; ++commit) {
+    for (int k = 0; k < 50; ++k) {
+      ResultRecord r = MakeResult(run->id, "item" + std::to_string(n++));
+      r.raw = big;
+      ASSERT_TRUE(store->AddResult(r).ok());
+    }
+    ASSERT_TRUE(store->Commit().ok());  // ~3.2 MB per commit, ~130 MB in all
+    max_wal = std::max(max_wal, std::filesystem::file_size(dir.db() + "-wal"));
+  }
+  EXPECT_LT(max_wal, 96u << 20);
+  // Checkpointed while running, not only at close.
+  EXPECT_GT(std::filesystem::file_size(dir.db()), 32u << 20);
+  store.reset();
+  store = MustOpen(dir.db());
+  EXPECT_EQ(store->GetRun(run->id)->results, n);
 }
 
 // A process that dies without closing the store (as after kill -9) keeps
