@@ -5,8 +5,10 @@
 namespace centaur {
 namespace {
 
-Result<std::string> Render(const std::string& tmpl, const Json& context, const char* name) {
-  Result<std::string> text = RenderTemplate(tmpl, context);
+Result<std::string> Render(const Template& compiled, const std::string& tmpl, const Json& context,
+                           const char* name) {
+  Result<std::string> text =
+      compiled.text() == tmpl ? compiled.Render(context) : RenderTemplate(tmpl, context);
   if (!text.ok()) {
     return MakeError(text.error().code, std::string(name) + ": " + text.error().message);
   }
@@ -48,19 +50,20 @@ Result<std::vector<ChatMessage>> RenderMessages(const Task& task, const Json& in
   if (task.examples_mode == ExamplesMode::kSection) context["examples"] = ExamplesList(task);
   std::vector<ChatMessage> messages;
   if (!task.system_template.empty()) {
-    CENTAUR_ASSIGN_OR_RETURN(std::string system,
-                             Render(task.system_template, context, "prompt.system"));
+    CENTAUR_ASSIGN_OR_RETURN(std::string system, Render(task.system_compiled, task.system_template,
+                                                        context, "prompt.system"));
     if (!system.empty()) messages.push_back({"system", std::move(system)});
   }
   if (task.examples_mode == ExamplesMode::kTurns) {
     for (const TaskExample& example : task.examples) {
-      CENTAUR_ASSIGN_OR_RETURN(std::string user,
-                               Render(task.user_template, example.input, "prompt.user"));
+      CENTAUR_ASSIGN_OR_RETURN(std::string user, Render(task.user_compiled, task.user_template,
+                                                        example.input, "prompt.user"));
       messages.push_back({"user", std::move(user)});
       messages.push_back({"assistant", ExampleAnswer(task, example.output)});
     }
   }
-  CENTAUR_ASSIGN_OR_RETURN(std::string user, Render(task.user_template, context, "prompt.user"));
+  CENTAUR_ASSIGN_OR_RETURN(std::string user,
+                           Render(task.user_compiled, task.user_template, context, "prompt.user"));
   messages.push_back({"user", std::move(user)});
   return messages;
 }

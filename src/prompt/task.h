@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "core/result.h"
 #include "llm/types.h"
+#include "prompt/template.h"
 
 namespace centaur {
 
@@ -58,6 +59,12 @@ struct Task {
   // objects sort their keys; this keeps the order the file gives, which is
   // the order the model should write them in (thoughts before the answer).
   std::map<std::string, std::vector<std::string>> output_order;
+
+  // prompt.system and prompt.user parsed once at load, shared by copies.
+  // Rendering uses them only while they match the template text above, so a
+  // Task built or edited by hand still renders what its text says.
+  Template system_compiled;
+  Template user_compiled;
 
   // The target's enum values when the target is an enum, else empty.
   std::vector<std::string> TargetLabels() const;

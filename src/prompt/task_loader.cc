@@ -278,9 +278,22 @@ class TaskParser {
     }
     if (std::optional<Field> system = FindField(field.value, "system")) {
       CENTAUR_ASSIGN_OR_RETURN(task_.system_template, ReadTemplate(*system, "prompt.system"));
+      CENTAUR_ASSIGN_OR_RETURN(task_.system_compiled,
+                               Compile(*system, task_.system_template, "prompt.system"));
     }
     CENTAUR_ASSIGN_OR_RETURN(task_.user_template, ReadTemplate(*user, "prompt.user"));
+    CENTAUR_ASSIGN_OR_RETURN(task_.user_compiled,
+                             Compile(*user, task_.user_template, "prompt.user"));
     return OkStatus();
+  }
+
+  // ReadTemplate has checked the syntax; this only fails if kainjow disagrees.
+  Result<Template> Compile(const Field& field, const std::string& tmpl, const std::string& name) {
+    Result<Template> compiled = Template::Compile(tmpl);
+    if (!compiled.ok()) {
+      return ErrorAt(path_, MarkOf(field), name + ": " + compiled.error().message);
+    }
+    return compiled;
   }
 
   Result<std::string> ReadTemplate(const Field& field, const std::string& name) {

@@ -4,6 +4,7 @@
 #include <exception>
 #include <kainjow/mustache.hpp>
 #include <memory>
+#include <mutex>
 #include <unordered_map>
 
 namespace centaur {
@@ -289,7 +290,14 @@ const TemplateTag* FirstUndeclared(const ParsedTemplate& parsed,
   return nullptr;
 }
 
-Result<std::string> RenderTemplate(std::string_view text, const Json& context) {
+struct Template::Impl {
+  std::string text;
+  std::mutex mu;  // kainjow's render is not const; it only reads in practice
+  mstch::mustache parsed;
+  explicit Impl(std::string_view t, const std::string& marked) : text(t), parsed(marked) {}
+};
+
+Result<Template> Template::Compile(std::string_view text) {
   ParsedTemplate parsed = ParseTemplate(text);
   if (parsed.problem.has_value()) {
     return MakeError(
@@ -297,20 +305,41 @@ Result<std::string> RenderTemplate(std::string_view text, const Json& context) {
         "offset " + std::to_string(parsed.problem->offset) + ": " + parsed.problem->message);
   }
   try {
-    mstch::mustache tmpl(MarkVariables(text, parsed));
-    if (!tmpl.is_valid()) {
-      return MakeError(ErrorCode::kInvalidArgument, "template: " + tmpl.error_message());
+    Template out;
+    out.impl_ = std::make_shared<Impl>(text, MarkVariables(text, parsed));
+    if (!out.impl_->parsed.is_valid()) {
+      return MakeError(ErrorCode::kInvalidArgument, out.impl_->parsed.error_message());
     }
-    tmpl.set_custom_escape([](const std::string& s) { return s; });
+    out.impl_->parsed.set_custom_escape([](const std::string& s) { return s; });
+    return out;
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kInternal, std::string("parsing a template: ") + e.what());
+  }
+}
+
+Result<std::string> Template::Render(const Json& context) const {
+  if (impl_ == nullptr) return std::string();
+  try {
     JsonContext ctx(&context);
-    std::string rendered = tmpl.render(ctx);
-    if (!tmpl.is_valid()) {
-      return MakeError(ErrorCode::kInvalidArgument, "template: " + tmpl.error_message());
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    std::string rendered = impl_->parsed.render(ctx);
+    if (!impl_->parsed.is_valid()) {
+      return MakeError(ErrorCode::kInvalidArgument, impl_->parsed.error_message());
     }
     return rendered;
   } catch (const std::exception& e) {
     return MakeError(ErrorCode::kInternal, std::string("rendering a template: ") + e.what());
   }
+}
+
+const std::string& Template::text() const {
+  static const std::string kEmpty;
+  return impl_ == nullptr ? kEmpty : impl_->text;
+}
+
+Result<std::string> RenderTemplate(std::string_view text, const Json& context) {
+  CENTAUR_ASSIGN_OR_RETURN(Template tmpl, Template::Compile(text));
+  return tmpl.Render(context);
 }
 
 }  // namespace centaur

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,12 +53,29 @@ ParsedTemplate ParseTemplate(std::string_view text);
 const TemplateTag* FirstUndeclared(const ParsedTemplate& parsed,
                                    const std::map<std::string, std::string>& types);
 
-// Renders `text` with `context` (a JSON object). Variables: strings as they
-// are, null as nothing, anything else as compact JSON. Sections: false, null,
-// "" and [] are false; a list repeats the section for each element (the
-// element becomes the context, {{.}} is the element itself); any other value
-// is pushed as the context. A name that resolves to nothing renders nothing.
-// A template with a syntax problem is kInvalidArgument "offset N: problem".
+// A template parsed once and rendered many times. Copies share the parsed
+// form; Render may be called from several threads at once.
+class Template {
+ public:
+  // A template with a syntax problem is kInvalidArgument "offset N: problem".
+  static Result<Template> Compile(std::string_view text);
+
+  // Renders with `context` (a JSON object). Variables: strings as they are,
+  // null as nothing, anything else as compact JSON. Sections: false, null, ""
+  // and [] are false; a list repeats the section for each element (the
+  // element becomes the context, {{.}} is the element itself); any other
+  // value is pushed as the context. A name that resolves to nothing renders
+  // nothing.
+  Result<std::string> Render(const Json& context) const;
+
+  const std::string& text() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+// Compile(text) then Render(context).
 Result<std::string> RenderTemplate(std::string_view text, const Json& context);
 
 }  // namespace centaur

@@ -173,6 +173,21 @@ TEST(RenderMessagesTest, MissingInputIsAnError) {
             "the input must be a JSON object of the task's inputs, got array");
 }
 
+TEST(RenderMessagesTest, EditedTemplateRendersItsText) {
+  Task task = MustParse(kTask);
+  Task edited = task;  // copies share the compiled templates
+  edited.user_template = "{{text}}!";
+  edited.system_template.clear();
+  Result<std::vector<ChatMessage>> messages =
+      RenderMessages(edited, {{"text", "x"}, {"lang", "en"}});
+  ASSERT_TRUE(messages.ok()) << messages.error().message;
+  ASSERT_EQ(messages->size(), 3u);
+  EXPECT_EQ(messages->back().content, "x!");
+  Result<std::vector<ChatMessage>> original = RenderMessages(task, {{"text", "x"}, {"lang", "en"}});
+  ASSERT_TRUE(original.ok());
+  EXPECT_EQ(original->back().content, "[en] x");
+}
+
 TEST(BuildRequestTest, ModelSchemaAndParams) {
   Task task = MustParse(kTask);
   Json input = {{"text", "x"}, {"lang", "en"}};

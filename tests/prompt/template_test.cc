@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace centaur {
@@ -77,6 +78,29 @@ TEST(RenderTest, SyntaxProblemIsAnError) {
   Result<std::string> out = RenderTemplate("{{#a}}x", Json::object());
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().message, "offset 3: section \"a\" is never closed");
+}
+
+TEST(TemplateTest, CompiledOnceRenderedFromManyThreads) {
+  Result<Template> tmpl = Template::Compile("{{#items}}{{.}},{{/items}} {{name}}");
+  ASSERT_TRUE(tmpl.ok()) << tmpl.error().message;
+  Template copy = *tmpl;  // shares the parsed form
+  EXPECT_EQ(copy.text(), "{{#items}}{{.}},{{/items}} {{name}}");
+  std::vector<std::thread> threads;
+  std::vector<int> failures(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&copy, &failures, t] {
+      for (int i = 0; i < 200; ++i) {
+        Json context = {{"items", {t, i}}, {"name", "n" + std::to_string(t)}};
+        Result<std::string> out = copy.Render(context);
+        std::string expected =
+            std::to_string(t) + "," + std::to_string(i) + ", n" + std::to_string(t);
+        if (!out.ok() || *out != expected) ++failures[t];
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures, std::vector<int>(4, 0));
+  EXPECT_EQ(*Template().Render(Json::object()), "");
 }
 
 struct ParseCase {
