@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <thread>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -429,6 +430,8 @@ const ParseCase kParseCases[] = {
      "parse: line 1, column 15: syntax error while parsing value - invalid string: ill-formed "
      "UTF-8 "
      "byte; last read: '\"\xFF'"},
+    {"number_overflow", "{\"thoughts\": \"t\",\n \"label\": 1e400}",
+     "parse: line 2, column 11: number overflow parsing '1e400'"},
     {"schema_violation", R"({"thoughts": "t", "label": "c"})",
      R"(validation: /label: value "c" is not one of ["a", "b"])"},
 };
@@ -470,6 +473,100 @@ TEST(ParseAndValidateTest, PositionAgreesWithNlohmann) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().message, theirs);
   }
+}
+
+// Same value and same number types (nlohmann's == treats 1u and 1 as equal).
+bool SameJson(const Json& a, const Json& b) {
+  if (a.type() != b.type()) return false;
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib) {
+      if (ia.key() != ib.key() || !SameJson(*ia, *ib)) return false;
+    }
+    return true;
+  }
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!SameJson(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
+// ParseAndValidate reads most text with its own fast reader and falls back
+// to nlohmann; whatever the path, the outcome must be nlohmann's.
+TEST(ParseAndValidateTest, AgreesWithNlohmannOnMutatedInput) {
+  const std::vector<std::string> seeds = {
+      R"({"thoughts": "The card \"arrived\"\\n late\t…", "label": "card_arrival", "n": [1, -2, 3.5]})",
+      R"({"a": {"b": [true, false, null, {"c": ""}]}, "d": "\u00e9\ud83d\ude00\u0000", "e": "\/"})",
+      R"([0, -0, 0.0, -0.0, 1e2, 1E+2, 1e-2, 12.5e-3, 18446744073709551615, 18446744073709551616,
+          -9223372036854775808, -9223372036854775809, 1e400, 1e-400, 123456789012345678901234567890])",
+      R"({"dup": 1, "dup": 2})",
+      R"(["\ud83d", "\udc00", "\ud83dx", "caf)"
+      "\xC3\xA9"
+      R"(", "\x"])",
+      "\"top-level string\"",
+      "  42  ",
+      R"([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]])",
+  };
+  const std::string alphabet =
+      std::string("{}[]\":,.-+eE0159 \n\t\\/utrfalsn") + "\x80\xC3\xA9\xFF\xED\xA0\x01";
+  std::mt19937 rng(12345);
+  Schema accept_all;
+  int checked = 0;
+  int accepted = 0;
+  for (int round = 0; round < 10000; ++round) {
+    std::string text = seeds[rng() % seeds.size()];
+    const int edits = round == 0 ? 0 : 1 + static_cast<int>(rng() % 3);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      const size_t at = rng() % text.size();
+      const char c = alphabet[rng() % alphabet.size()];
+      switch (rng() % 3) {
+        case 0:
+          text.erase(at, 1);
+          break;
+        case 1:
+          text.insert(at, 1, c);
+          break;
+        default:
+          text[at] = c;
+          break;
+      }
+    }
+    // Surrounding whitespace is trimmed before parsing, which changes
+    // nlohmann's "last read" text; compare on trimmed input.
+    const size_t first = text.find_first_not_of(" \n\t");
+    text = first == std::string::npos
+               ? ""
+               : text.substr(first, text.find_last_not_of(" \n\t") + 1 - first);
+    Json theirs;
+    std::string their_error;
+    try {
+      theirs = Json::parse(text);
+    } catch (const Json::parse_error& e) {
+      their_error = e.what();
+      their_error = their_error.substr(their_error.find(": ", their_error.find("column ")) + 2);
+    } catch (const Json::exception& e) {
+      their_error = e.what();
+      their_error = their_error.substr(their_error.find("] ") + 2);
+    }
+    Result<Json> ours = ParseAndValidate(text, accept_all);
+    ++checked;
+    if (their_error.empty()) {
+      ++accepted;
+      ASSERT_TRUE(ours.ok()) << text << "\n" << ours.error().message;
+      ASSERT_TRUE(SameJson(*ours, theirs))
+          << text << "\nours:   " << ours->dump() << "\ntheirs: " << theirs.dump();
+    } else {
+      ASSERT_FALSE(ours.ok()) << text << "\naccepted as " << ours->dump();
+      ASSERT_EQ(ours.error().code, ErrorCode::kParse);
+      ASSERT_THAT(ours.error().message, ::testing::EndsWith(": " + their_error)) << text;
+    }
+  }
+  EXPECT_GT(accepted, 1000);  // the mutations must not all be syntax errors
+  EXPECT_EQ(checked, 10000);
 }
 
 }  // namespace
