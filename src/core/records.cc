@@ -464,7 +464,7 @@ class JsonlParser {
 // Streams the file at `path` through `parser` in chunks.
 template <typename Parser>
 Status ReadChunked(const std::string& path, Parser& parser) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
+  std::FILE* f = std::fopen(path.c_str(), "rbe");  // e: O_CLOEXEC (glibc)
   if (f == nullptr) return IoError(path, "cannot open", errno);
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(f, &std::fclose);
   std::string buf(kChunkSize, '\0');
