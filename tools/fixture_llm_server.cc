@@ -53,7 +53,6 @@ Reply Route(State& state, const Request& req) {
   bool chat = req.path == "/v1/chat/completions";
   bool messages = req.path == "/v1/messages";
   state.CountRequest(chat ? "chat" : messages ? "messages" : "other");
-  Sleep(state.options().latency_ms);
   if (chat || messages) {
     if (req.method != "POST") {
       return OpenAIError(405, "method " + req.method + " not allowed", "invalid_request_error");
@@ -86,6 +85,7 @@ void CloseWithReset(int fd) {
 void ServeConnection(State* state, int fd) {
   Connection conn(fd);
   Request req;
+  bool counted = false;  // connections are counted at their first API request
   while (true) {
     ReadStatus st = conn.Read(&req);
     if (st == ReadStatus::kBad) {
@@ -94,7 +94,17 @@ void ServeConnection(State* state, int fd) {
       break;
     }
     if (st == ReadStatus::kClosed) break;
+    bool control = req.path == "/stats" || req.path == "/reset";
+    if (!counted && !control) {
+      state->CountConnection();
+      counted = true;
+    }
+    // The answer leaves --latency-ms after the request arrived; the work of
+    // building it overlaps the wait, as on a real server.
+    auto due = std::chrono::steady_clock::now() +
+               std::chrono::milliseconds(control ? 0 : state->options().latency_ms);
     Reply reply = SafeRoute(*state, req);
+    std::this_thread::sleep_until(due);
     switch (reply.delivery) {
       case Delivery::kReset:
         CloseWithReset(fd);
@@ -215,7 +225,6 @@ int Main(int argc, char** argv) {
       return 1;
     }
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    state->CountConnection();
     try {
       std::thread(ServeConnection, state, fd).detach();
     } catch (const std::system_error&) {

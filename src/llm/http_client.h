@@ -41,6 +41,9 @@ struct HttpOptions {
   int64_t backoff_base_ms = kDefaultBackoffBaseMs;
   int64_t backoff_max_ms = kDefaultBackoffMaxMs;
   int64_t retry_after_max_ms = kDefaultRetryAfterMaxMs;
+  // Token buckets gating the start of every try (retries included). Each
+  // holds one second's worth of its rate (at least 1) and starts full, so
+  // starts are paced evenly rather than a minute's quota going out at once.
   double requests_per_minute = 0;  // 0: no limit
   double tokens_per_minute = 0;    // 0: no limit; uses HttpRequest::estimated_tokens
   uint64_t jitter_seed = 0;        // 0: seeded from the clock
@@ -68,18 +71,23 @@ struct HttpStats {
   int64_t rate_limited = 0;   // 429 answers seen
   int window = 0;             // current AIMD concurrency window
   int in_flight = 0;
-  int queued = 0;
+  int queued = 0;       // waiting for a window slot or a rate-limit token
+  int backing_off = 0;  // waiting out a backoff or Retry-After before a retry
+  int64_t connections_opened = 0;  // new connections; keep-alive reuse keeps it low
 };
 
 class HttpClient {
  public:
   using Callback = std::function<void(Result<HttpResponse>)>;
+  // Destroying the client abandons unfinished requests: their callbacks never run.
   virtual ~HttpClient() = default;
-  // Queues a request; `done` runs exactly once, later, inside Poll().
+  // Queues a request; `done` runs exactly once, later, inside Poll(). Submit
+  // may be called from a callback.
   virtual void Submit(HttpRequest request, Callback done) = 0;
   // Drives transfers and timers for at most `timeout_ms`, running the
   // callbacks of requests that finished. Returns the number of requests not
-  // yet finished (queued, in flight, or waiting to retry).
+  // yet finished (queued, in flight, or waiting to retry). Returns early, once
+  // some callbacks have run, and at once when nothing is unfinished.
   virtual int Poll(int timeout_ms) = 0;
   virtual HttpStats Stats() const = 0;
 };
