@@ -4,8 +4,11 @@
 // what it cannot handle. Validation then runs on our own compiled tree:
 // measured on a 1 KB output, valijson's validator costs ~4 us with a warm
 // regex cache (which is mutable, so not shareable across threads) and ~23 us
-// without, against a 10 us budget for parse + validate; ours takes well under
-// 1 us and words each violation the way we want it.
+// without, against a 10 us budget for parse + validate; ours takes under
+// 1 us and words each violation the way we want it. Parsing likewise tries a
+// fast reader first (nlohmann alone took ~6 us of the budget); see
+// bench/schema_bench.cc.
+
 // GCC 12 at -O2+ reports a false -Wrestrict inside valijson's json_pointer
 // (GCC bug 105329); the location is in libstdc++, so it must be off from the
 // first include on.
