@@ -322,6 +322,7 @@ class TaskParser {
     if (task_.examples_mode == ExamplesMode::kSection) types["examples"] = "array";
     if (const TemplateTag* tag = FirstUndeclared(parsed, types)) {
       std::string top = tag->name.substr(0, tag->name.find('.'));
+      if (top.empty()) top = tag->name;  // ".x": name the whole tag
       std::string message = "template variable \"" + top +
                             "\" is not declared in inputs (declared: " + Join(declared) + ")";
       if (top == "examples") {

@@ -156,6 +156,10 @@ const std::vector<ErrorCase>& ErrorCases() {
               "prompt:", "  user: |", "    {{#urgent}}URGENT {{txt}}{{/urgent}}"}),
        "task.yaml:6:25: template variable \"txt\" is not declared in inputs (declared: text, "
        "urgent)"},
+      {"leading_dot_name",
+       Lines({"name: t", "model: openai:m", "inputs: {text: string}",
+              "prompt: {user: \"{{.text}}\"}"}),
+       "task.yaml:4:19: template variable \".text\" is not declared in inputs (declared: text)"},
       {"examples_variable_needs_section_mode",
        Lines({"name: t", "model: openai:m", "inputs: {text: string}",
               "prompt: {system: \"{{#examples}}{{input.text}}{{/examples}}\", user: hi}"}),
