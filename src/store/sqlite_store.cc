@@ -1,5 +1,5 @@
 // SqliteStore: opening, transactions, datasets, task versions and the cache.
-// Runs and results are in sqlite_results.cc.
+// Datasets are in sqlite_datasets.cc, runs and results in sqlite_results.cc.
 #include "store/sqlite_store.h"
 
 #include <fmt/format.h>
@@ -23,10 +23,6 @@ constexpr const char* kPageSizePragma = "PRAGMA page_size = 16384";
 // The WAL file is truncated back to this size after it restarts.
 constexpr const char* kJournalSizeLimitPragma = "PRAGMA journal_size_limit = 67108864";
 
-constexpr const char* kBegin = "BEGIN IMMEDIATE";
-constexpr const char* kCommit = "COMMIT";
-constexpr const char* kRollback = "ROLLBACK";
-
 Status CreateParentDirs(const std::string& path) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (parent.empty()) return OkStatus();
@@ -38,8 +34,6 @@ Status CreateParentDirs(const std::string& path) {
   }
   return OkStatus();
 }
-
-bool IsSplit(const std::string& s) { return s == "val" || s == "test"; }
 
 }  // namespace
 
@@ -80,7 +74,7 @@ SqliteStore::~SqliteStore() {
 
 Status SqliteStore::BeginPending() {
   if (pending_) return OkStatus();
-  CENTAUR_ASSIGN_OR_RETURN(StmtRef begin, db_->Cached(kBegin));
+  CENTAUR_ASSIGN_OR_RETURN(StmtRef begin, db_->Cached(kBeginSql));
   CENTAUR_RETURN_IF_ERROR(begin->Run());
   pending_ = true;
   return OkStatus();
@@ -88,11 +82,26 @@ Status SqliteStore::BeginPending() {
 
 Status SqliteStore::Commit() {
   if (!pending_) return OkStatus();
-  CENTAUR_ASSIGN_OR_RETURN(StmtRef commit, db_->Cached(kCommit));
+  CENTAUR_ASSIGN_OR_RETURN(StmtRef commit, db_->Cached(kCommitSql));
   Status st = commit->Run();
   if (!st.ok()) return CheckLost(st.error());
   pending_ = false;
   return OkStatus();
+}
+
+Status SqliteStore::RunInOwnTransaction(const std::function<Status()>& body) {
+  CENTAUR_RETURN_IF_ERROR(Commit());
+  {
+    CENTAUR_ASSIGN_OR_RETURN(StmtRef begin, db_->Cached(kBeginSql));
+    CENTAUR_RETURN_IF_ERROR(begin->Run());
+  }
+  Status st = body();
+  if (st.ok()) {
+    CENTAUR_ASSIGN_OR_RETURN(StmtRef commit, db_->Cached(kCommitSql));
+    st = commit->Run();
+  }
+  if (!st.ok() && db_->InTransaction()) (void)db_->Exec("ROLLBACK");
+  return st;
 }
 
 Error SqliteStore::CheckLost(Error error) {
@@ -101,173 +110,6 @@ Error SqliteStore::CheckLost(Error error) {
     error.message += "; the writes pending since the last commit were lost";
   }
   return error;
-}
-
-Result<DatasetInfo> SqliteStore::CreateDataset(const std::string& name, const std::string& source,
-                                               const std::vector<Item>& items) {
-  static constexpr const char* kInsertDataset =
-      "INSERT INTO datasets(name, source, created_ms) VALUES (?1, ?2, ?3)";
-  static constexpr const char* kInsertItem =
-      "INSERT INTO items(dataset_id, item_id, input, gold, split) VALUES (?1, ?2, ?3, ?4, ?5)";
-  if (name.empty()) return MakeError(ErrorCode::kInvalidArgument, "dataset name is empty");
-  CENTAUR_RETURN_IF_ERROR(Commit());
-
-  DatasetInfo info;
-  info.name = name;
-  info.source = source;
-  info.created_ms = RealClock()->UnixMillis();
-  auto write = [&]() -> Status {
-    {
-      CENTAUR_ASSIGN_OR_RETURN(StmtRef st, db_->Cached(kInsertDataset));
-      st->Bind(1, name);
-      st->Bind(2, source);
-      st->Bind(3, info.created_ms);
-      Status s = st->Run();
-      if (!s.ok()) {
-        if (s.error().code != ErrorCode::kAlreadyExists) return s;
-        return MakeError(ErrorCode::kAlreadyExists,
-                         fmt::format("{}: dataset \"{}\" already exists", db_->path(), name));
-      }
-      info.id = db_->LastInsertRowid();
-    }
-    CENTAUR_ASSIGN_OR_RETURN(StmtRef st, db_->Cached(kInsertItem));
-    std::string input, gold;
-    for (const Item& item : items) {
-      if (item.id.empty()) {
-        return MakeError(
-            ErrorCode::kInvalidArgument,
-            fmt::format("dataset \"{}\": item {} has an empty id", name, info.items + 1));
-      }
-      if (!IsSplit(item.split)) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("dataset \"{}\": item {}: split must be \"val\" or \"test\", "
-                                     "not \"{}\"",
-                                     name, item.id, item.split));
-      }
-      input = DumpJson(item.input);
-      st->Bind(1, info.id);
-      st->Bind(2, item.id);
-      st->Bind(3, input);
-      if (item.gold) {
-        gold = DumpJson(*item.gold);
-        st->Bind(4, gold);
-      } else {
-        st->BindNull(4);
-      }
-      st->Bind(5, item.split);
-      Status s = st->Run();
-      st->Reset();
-      if (!s.ok()) {
-        if (s.error().code != ErrorCode::kAlreadyExists) return s;
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("dataset \"{}\": duplicate item id \"{}\"", name, item.id));
-      }
-      ++info.items;
-      ++(item.split == "val" ? info.val_items : info.test_items);
-      if (item.gold) ++info.labeled;
-    }
-    return OkStatus();
-  };
-
-  {
-    CENTAUR_ASSIGN_OR_RETURN(StmtRef begin, db_->Cached(kBegin));
-    CENTAUR_RETURN_IF_ERROR(begin->Run());
-  }
-  Status st = write();
-  if (st.ok()) {
-    CENTAUR_ASSIGN_OR_RETURN(StmtRef commit, db_->Cached(kCommit));
-    st = commit->Run();
-  }
-  if (!st.ok()) {
-    if (db_->InTransaction()) (void)db_->Exec(kRollback);
-    return st.error();
-  }
-  return info;
-}
-
-namespace {
-
-// Dataset columns then its item counts; the GROUP BY is added by the caller.
-#define CENTAUR_DATASET_SELECT                                                            \
-  "SELECT d.id, d.name, d.source, d.created_ms, count(i.seq), "                           \
-  "coalesce(sum(i.split = 'val'), 0), coalesce(sum(i.split = 'test'), 0), count(i.gold) " \
-  "FROM datasets d LEFT JOIN items i ON i.dataset_id = d.id "
-
-DatasetInfo ReadDataset(const Stmt& st) {
-  DatasetInfo info;
-  info.id = st.Int(0);
-  info.name = st.String(1);
-  info.source = st.String(2);
-  info.created_ms = st.Int(3);
-  info.items = st.Int(4);
-  info.val_items = st.Int(5);
-  info.test_items = st.Int(6);
-  info.labeled = st.Int(7);
-  return info;
-}
-
-}  // namespace
-
-Result<DatasetInfo> SqliteStore::FindDataset(const std::string& name) {
-  static constexpr const char* kSql = CENTAUR_DATASET_SELECT "WHERE d.name = ?1 GROUP BY d.id";
-  CENTAUR_ASSIGN_OR_RETURN(StmtRef st, db_->Cached(kSql));
-  st->Bind(1, name);
-  CENTAUR_ASSIGN_OR_RETURN(bool row, st->Step());
-  if (!row) {
-    return MakeError(ErrorCode::kNotFound,
-                     fmt::format("{}: no dataset named \"{}\"", db_->path(), name));
-  }
-  return ReadDataset(*st);
-}
-
-Result<std::vector<DatasetInfo>> SqliteStore::ListDatasets() {
-  static constexpr const char* kSql = CENTAUR_DATASET_SELECT "GROUP BY d.id ORDER BY d.name";
-  CENTAUR_ASSIGN_OR_RETURN(StmtRef st, db_->Cached(kSql));
-  std::vector<DatasetInfo> out;
-  while (true) {
-    CENTAUR_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back(ReadDataset(*st));
-  }
-  return out;
-}
-
-Result<std::vector<Item>> SqliteStore::ListItems(int64_t dataset_id, const std::string& split,
-                                                 int64_t after_seq, int limit) {
-  static constexpr const char* kAll =
-      "SELECT seq, item_id, input, gold, split FROM items "
-      "WHERE dataset_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
-  static constexpr const char* kSplit =
-      "SELECT seq, item_id, input, gold, split FROM items "
-      "WHERE dataset_id = ?1 AND split = ?4 AND seq > ?2 ORDER BY seq LIMIT ?3";
-  const bool all = split == "all";
-  if (!all && !IsSplit(split)) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("split must be \"val\", \"test\" or \"all\", not \"{}\"", split));
-  }
-  std::vector<Item> out;
-  if (limit <= 0) return out;
-  CENTAUR_ASSIGN_OR_RETURN(StmtRef st, db_->Cached(all ? kAll : kSplit));
-  st->Bind(1, dataset_id);
-  st->Bind(2, after_seq);
-  st->Bind(3, limit);
-  if (!all) st->Bind(4, split);
-  out.reserve(static_cast<size_t>(std::min(limit, 4096)));
-  while (true) {
-    CENTAUR_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    Item& item = out.emplace_back();
-    item.seq = st->Int(0);
-    item.id = st->String(1);
-    CENTAUR_ASSIGN_OR_RETURN(item.input,
-                             ParseJson(st->Text(2), db_->path(), "items.input", item.seq));
-    if (!st->IsNull(3)) {
-      CENTAUR_ASSIGN_OR_RETURN(item.gold,
-                               ParseJson(st->Text(3), db_->path(), "items.gold", item.seq));
-    }
-    item.split = st->String(4);
-  }
-  return out;
 }
 
 Status SqliteStore::PutTaskVersion(const TaskVersionRecord& record) {

@@ -61,8 +61,14 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<Db> db, std::unique_ptr<Checkpointer> checkpointer)
       : db_(std::move(db)), checkpointer_(std::move(checkpointer)) {}
 
+  static constexpr const char* kBeginSql = "BEGIN IMMEDIATE";
+  static constexpr const char* kCommitSql = "COMMIT";
+
   // Opens the group transaction if none is open.
   Status BeginPending();
+  // Commits pending writes, then runs `body` in a transaction of its own:
+  // committed when it succeeds, rolled back when it fails.
+  Status RunInOwnTransaction(const std::function<Status()>& body);
   // After a failed write: when SQLite rolled the whole transaction back (I/O
   // error, disk full), the pending writes are gone; say so.
   Error CheckLost(Error error);

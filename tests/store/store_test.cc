@@ -110,9 +110,11 @@ TEST_F(StoreTest, FailedDatasetImportLeavesNothing) {
   int64_t run = MakeRun(std::nullopt, "call", "call");
   ASSERT_TRUE(store_->AddResult(MakeResult(run, "x")).ok());
 
+  // Items go in batches of 1,000 rows: fail in the third batch, after two
+  // batches were written.
   std::vector<Item> items;
-  for (int i = 0; i < 100; ++i) items.push_back(MakeItem("i" + std::to_string(i), "val", 1));
-  items.push_back(MakeItem("i7", "val", std::nullopt));  // duplicate, after 100 good rows
+  for (int i = 0; i < 2500; ++i) items.push_back(MakeItem("i" + std::to_string(i), "val", 1));
+  items.push_back(MakeItem("i7", "val", std::nullopt));
   auto created = store_->CreateDataset("d", "d.csv", items);
   ASSERT_FALSE(created.ok());
   EXPECT_EQ(created.error().code, ErrorCode::kInvalidArgument);
@@ -128,10 +130,11 @@ TEST_F(StoreTest, FailedDatasetImportLeavesNothing) {
   items.pop_back();
   created = store_->CreateDataset("d", "d.csv", items);
   ASSERT_TRUE(created.ok()) << created.error().message;
-  EXPECT_EQ(created->items, 100);
-  auto page = store_->ListItems(created->id, "all", 0, 1000);
+  EXPECT_EQ(created->items, 2500);
+  auto page = store_->ListItems(created->id, "all", 0, 5000);
   ASSERT_TRUE(page.ok());
-  EXPECT_EQ(page->size(), 100u);
+  EXPECT_EQ(page->size(), 2500u);
+  EXPECT_EQ(store_->FindDataset("d")->items, 2500);
 
   store_.reset();
   store_ = MustOpen(dir_.db());
