@@ -6,7 +6,24 @@
 //                      [--require-key KEY] [--timeout-fault-ms N]
 //                      [--exit-on-stdin-eof]
 //
-// Prints "PORT <n>" as its first stdout line, then serves until killed.
+// Prints "PORT <n>" as its first stdout line, then serves until killed
+// (SIGTERM/SIGINT) or, with --exit-on-stdin-eof, until its stdin closes.
+//
+// Endpoints: POST /v1/chat/completions (OpenAI), POST /v1/messages
+// (Anthropic), GET /stats -> {"requests", "chat_completions", "messages",
+// "faults", "connections"} (requests and connections leave out /stats and
+// /reset), POST /reset zeroes the counters and the fault counts. Every API
+// answer leaves --latency-ms after its request arrived.
+//
+// Fault directives: a user message containing "!fault:KIND" or
+// "!fault:KINDxN" (N defaults to 1). The first user message that contains
+// "!fault:" is the fingerprint; the first N requests with that fingerprint
+// get the fault, later ones are served normally. KIND: 429 (with
+// retry-after: 1), 500, 503, 529, reset (TCP RST after reading the request),
+// timeout (no answer for --timeout-fault-ms or until the peer closes, then a
+// normal one), malformed (200, body is not JSON), truncated (200, announces
+// 2000 bytes, sends 100, closes), invalid (output violates the schema),
+// badjson (output text is not JSON). An unknown KIND is a 400.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -82,7 +99,9 @@ void CloseWithReset(int fd) {
   close(fd);
 }
 
-void ServeConnection(State* state, int fd) {
+// Serves one connection until it closes; returns with `fd` still open unless
+// a fault closed it (then returns true).
+bool Serve(State* state, int fd) {
   Connection conn(fd);
   Request req;
   bool counted = false;  // connections are counted at their first API request
@@ -108,7 +127,7 @@ void ServeConnection(State* state, int fd) {
     switch (reply.delivery) {
       case Delivery::kReset:
         CloseWithReset(fd);
-        return;
+        return true;
       case Delivery::kTruncated: {
         const std::string& body = reply.response.body;
         size_t length = std::max(kTruncatedContentLength, body.size() + kTruncatedSentBytes);
@@ -116,12 +135,12 @@ void ServeConnection(State* state, int fd) {
                             body.substr(0, std::min(body.size(), kTruncatedSentBytes));
         SendAll(fd, bytes);
         close(fd);
-        return;
+        return true;
       }
       case Delivery::kTimeout:
         if (conn.WaitForPeerClose(state->options().timeout_fault_ms)) {
           close(fd);
-          return;
+          return true;
         }
         break;
       case Delivery::kNormal:
@@ -129,7 +148,16 @@ void ServeConnection(State* state, int fd) {
     }
     if (!WriteResponse(fd, reply.response, req.keep_alive) || !req.keep_alive) break;
   }
-  close(fd);
+  return false;
+}
+
+void ServeConnection(State* state, int fd) {
+  bool closed = false;
+  try {
+    closed = Serve(state, fd);
+  } catch (...) {  // out of memory, say: drop this connection, keep serving
+  }
+  if (!closed) close(fd);
 }
 
 bool ParseInt(const char* s, int64_t* out) {

@@ -439,11 +439,22 @@ class CurlHttpClient final : public HttpClient {
     last_decrease_us_ = clock_->NowMicros();
   }
 
+  // A callback that throws propagates to Poll's caller; the callbacks not yet
+  // run stay queued for the next Poll.
   void RunCallbacks() {
     std::vector<std::pair<Callback, Result<HttpResponse>>> done;
     done.swap(finished_);
-    for (auto& [callback, result] : done) {
-      if (callback) callback(std::move(result));
+    size_t next = 0;
+    try {
+      while (next < done.size()) {
+        auto& [callback, result] = done[next++];
+        if (callback) callback(std::move(result));
+      }
+    } catch (...) {
+      finished_.insert(finished_.begin(), std::make_move_iterator(done.begin() + next),
+                       std::make_move_iterator(done.end()));
+      polling_ = false;
+      throw;
     }
   }
 

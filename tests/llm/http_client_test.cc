@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -73,6 +74,14 @@ Result<HttpResponse> RunOne(HttpClient& client, const HttpRequest& request) {
 
 std::string ExpectOk(const Result<HttpResponse>& r) {
   return r.ok() ? "" : std::string(ErrorCodeName(r.error().code)) + ": " + r.error().message;
+}
+
+// User + system CPU time of this process.
+double CpuSeconds() {
+  rusage u = {};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 // A port on which nothing listens.
@@ -401,13 +410,80 @@ TEST(CurlHttpClient, ThroughputAtConcurrency32) {
   HttpOptions o = FastOptions();
   o.max_concurrency = 32;
   auto client = NewCurlHttpClient(o);
+  std::vector<HttpRequest> requests(2000, Chat(s, "bench"));
+  double cpu_before = CpuSeconds();
   auto start = Clock_::now();
-  std::vector<Outcome> out = RunAll(*client, std::vector<HttpRequest>(2000, Chat(s, "bench")));
+  std::vector<Outcome> out = RunAll(*client, requests);
   double elapsed = SecondsSince(start);
+  double cpu = CpuSeconds() - cpu_before;
   for (const Outcome& r : out) ASSERT_TRUE(r.has_value() && r->ok());
-  std::printf("2000 requests at concurrency 32, 50 ms latency: %.3f s\n", elapsed);
+  std::printf("2000 requests at concurrency 32, 50 ms latency: %.3f s, client CPU %.3f s\n",
+              elapsed, cpu);
+  EXPECT_LT(cpu, elapsed / 2);  // one thread that sleeps in poll(), no busy loop
   EXPECT_LT(elapsed, 2000 * 0.05 / 32 * kThroughputSlack);
   EXPECT_LE(client->Stats().connections_opened, 32);
+}
+
+// What the fixture answers for a schema: the contract the provider and CLI
+// tests rely on.
+TEST(FixtureServerOutput, GoldenTable) {
+  struct Case {
+    const char* user;
+    const char* schema;
+    const char* want;
+  };
+  const Case cases[] = {
+      {"My card_declined yesterday",
+       R"({"type":"object","properties":{"thoughts":{"type":"string"},
+           "label":{"enum":["card","card_declined","refund"]}}})",
+       R"({"thoughts":"fixture thoughts: My card_declined yesterday","label":"card_declined"})"},
+      {"hello", R"({"type":"object","properties":{"l":{"enum":["a1","b2","c3","d4","e5"]}}})",
+       R"({"l":"b2"})"},  // FNV-1a 64 of "hello" % 5 == 1
+      {"good morning",
+       R"({"type":"object","properties":{"l":{"enum":["a1","b2","c3","d4","e5"]}}})",
+       R"({"l":"e5"})"},
+      {"0123456789012345678901234567890123456789-cut",
+       R"({"type":"object","properties":{"thoughts":{"type":"string"}}})",
+       R"({"thoughts":"fixture thoughts: 0123456789012345678901234567890123456789"})"},
+      {"x",
+       R"({"type":"object","properties":{"n":{"type":"integer","minimum":3},"x":{"type":"number"},
+           "b":{"type":"boolean"},"arr":{"type":"array","items":{"type":"string"},"minItems":2},
+           "s":{"type":"string","minLength":10},"t":{"type":"string","maxLength":3}}})",
+       R"({"n":3,"x":0,"b":false,"arr":["fixture","fixture"],"s":"fixturefix","t":"fix"})"},
+      {"x",
+       R"({"$defs":{"P":{"type":"object","properties":{"a":{"type":"string"}}}},"type":"object",
+           "properties":{"p":{"$ref":"#/$defs/P"},"u":{"anyOf":[{"type":"integer"},{"type":"string"}]},
+           "z":{"type":["null","string"]}}})",
+       R"({"p":{"a":"fixture"},"u":0,"z":"fixture"})"},
+      {"refund please !fault:invalid",
+       R"({"type":"object","properties":{"a":{"type":"string"},"l":{"enum":["refund","other"]}}})",
+       R"({"a":"fixture","l":"not_a_label"})"},
+      {"x !fault:invalid",
+       R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},
+           "required":["a","b"]})",
+       R"({"b":"fixture"})"},
+  };
+  FixtureServer s;
+  ASSERT_TRUE(s.ok());
+  auto client = NewCurlHttpClient(FastOptions());
+  for (const Case& c : cases) {
+    HttpRequest req = Chat(s, c.user);
+    // ordered_json: the schema's property order is the output's.
+    nlohmann::ordered_json body = nlohmann::ordered_json::parse(req.body);
+    body["response_format"] = {
+        {"type", "json_schema"},
+        {"json_schema",
+         {{"name", "out"}, {"strict", true}, {"schema", nlohmann::ordered_json::parse(c.schema)}}}};
+    req.body = body.dump();
+    Result<HttpResponse> r = RunOne(*client, req);
+    ASSERT_TRUE(r.ok()) << ExpectOk(r);
+    Json answer = Json::parse(r->body);
+    std::string content = answer["choices"][0]["message"]["content"];
+    EXPECT_EQ(content, c.want) << c.user;
+    // ceil(chars / 4) both ways.
+    EXPECT_EQ(answer["usage"]["prompt_tokens"], (std::string(c.user).size() + 3) / 4);
+    EXPECT_EQ(answer["usage"]["completion_tokens"], (content.size() + 3) / 4);
+  }
 }
 
 // Golden tables for the pure policy.
