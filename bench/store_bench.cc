@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -61,6 +62,17 @@ int64_t WrittenBytes() {
     if (line.rfind("wchar:", 0) == 0) return std::stoll(line.substr(6));
   }
   return 0;
+}
+
+// User + system CPU seconds of the whole process (all threads) or of the
+// calling thread.
+double CpuSeconds(int who) {
+  rusage ru{};
+  getrusage(who, &ru);
+  auto secs = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  return secs(ru.ru_utime) + secs(ru.ru_stime);
 }
 
 // About 1 KB of chat request, distinct per item.
@@ -141,7 +153,9 @@ int64_t MakeRun(Store& store, std::optional<int64_t> dataset_id, const std::stri
 
 // The engine's write path per item: the result with one attempt (its ~1 KB
 // request body stored once by hash) plus the cache entry, committed in groups.
+// Arg: 0 = both, 1 = AddResult only, 2 = CachePut only.
 void BM_AddResultAndCachePut(benchmark::State& state) {
+  const bool add = state.range(0) != 2, put = state.range(0) != 1;
   std::string dir = MakeTempDir();
   auto store = MustOpen(dir + "/centaur.db");
   int64_t run = MakeRun(*store, std::nullopt, "bench");
@@ -149,6 +163,7 @@ void BM_AddResultAndCachePut(benchmark::State& state) {
   CacheEntry entry{"", r.raw, "stop", 250, 30, 1700000000000};
   int i = 0;
   int64_t written_before = WrittenBytes();
+  double cpu_before = CpuSeconds(RUSAGE_SELF), writer_before = CpuSeconds(RUSAGE_THREAD);
   for (auto _ : state) {
     r.item_id = "item-" + std::to_string(i);
     r.attempts[0].request_hash = fmt::format("{:032x}", static_cast<uint64_t>(i) * 0x9E37ull);
@@ -156,12 +171,17 @@ void BM_AddResultAndCachePut(benchmark::State& state) {
     std::string tag = std::to_string(i);
     r.attempts[0].request_json.replace(r.attempts[0].request_json.size() - 20, tag.size(), tag);
     entry.key = r.attempts[0].request_hash;
-    Check(store->AddResult(r), "AddResult");
-    Check(store->CachePut(entry), "CachePut");
+    if (add) Check(store->AddResult(r), "AddResult");
+    if (put) Check(store->CachePut(entry), "CachePut");
     if (++i % kCommitEvery == 0) Check(store->Commit(), "Commit");
   }
   Check(store->Commit(), "Commit");
   state.SetItemsProcessed(state.iterations());
+  // Includes the checkpoint thread, which runs on another core when there is one.
+  state.counters["all_threads_cpu_us_per_item"] =
+      (CpuSeconds(RUSAGE_SELF) - cpu_before) * 1e6 / static_cast<double>(i);
+  state.counters["writer_cpu_us_per_item"] =
+      (CpuSeconds(RUSAGE_THREAD) - writer_before) * 1e6 / static_cast<double>(i);
   state.counters["written_KB_per_item"] =
       static_cast<double>(WrittenBytes() - written_before) / 1024.0 / static_cast<double>(i);
   store.reset();
@@ -170,6 +190,9 @@ void BM_AddResultAndCachePut(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_AddResultAndCachePut)
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(2)
     ->Iterations(200000)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();

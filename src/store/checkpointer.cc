@@ -17,6 +17,15 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(sqlite3* writer,
     return MakeError(ErrorCode::kIo,
                      fmt::format("{}: cannot open the checkpoint connection: {}", path, msg));
   }
+  // Checkpoints are no-ops until the connection has read the database and so
+  // found it in WAL mode.
+  rc = sqlite3_exec(own, "PRAGMA journal_mode", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = sqlite3_errmsg(own);
+    sqlite3_close_v2(own);
+    return MakeError(ErrorCode::kIo,
+                     fmt::format("{}: cannot open the checkpoint connection: {}", path, msg));
+  }
   std::unique_ptr<Checkpointer> cp(new Checkpointer(writer, own));
   try {
     cp->thread_ = std::thread([p = cp.get()] { p->Loop(); });
