@@ -226,7 +226,6 @@ class CurlHttpClient final : public HttpClient {
     if (!pool_.empty()) {
       easy = pool_.back();
       pool_.pop_back();
-      curl_easy_reset(easy);  // keeps the connection and DNS caches
     } else {
       easy = curl_easy_init();
     }
@@ -318,6 +317,7 @@ class CurlHttpClient final : public HttpClient {
     curl_slist_free_all(t->headers);
     t->headers = nullptr;
     if (pool_.size() < kEasyPoolPerSlot * static_cast<size_t>(options_.max_concurrency)) {
+      curl_easy_reset(easy);  // drops pointers into `t`; keeps the DNS and session caches
       pool_.push_back(easy);
     } else {
       curl_easy_cleanup(easy);
