@@ -249,7 +249,8 @@ Status SqliteStore::AddResult(const ResultRecord& result) {
   static constexpr const char* kSql =
       "INSERT INTO results(run_id, item_id, status, output, raw, error, input_tokens, "
       "output_tokens, cost, latency_ms, cache_hit, correct, calls, created_ms) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+      "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14 "
+      "WHERE EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND status = 'running')";
   static constexpr const char* kUndoAttempts = "DELETE FROM attempts WHERE result_id = ?1";
   static constexpr const char* kUndoResult = "DELETE FROM results WHERE id = ?1";
   if (result.status != "ok" && result.status != "failed") {
@@ -303,6 +304,7 @@ Status SqliteStore::AddResult(const ResultRecord& result) {
       }
       return CheckLost(s.error());
     }
+    if (sqlite3_changes(db_->handle()) == 0) return NotRunning(result.run_id);
     result_id = db_->LastInsertRowid();
   }
   Status s = InsertAttempts(result_id, result);
@@ -317,6 +319,14 @@ Status SqliteStore::AddResult(const ResultRecord& result) {
     (void)(*st)->Run();
   }
   return CheckLost(s.error());
+}
+
+Error SqliteStore::NotRunning(int64_t run_id) {
+  auto run = GetRun(run_id);
+  if (!run.ok()) return run.error();
+  return MakeError(
+      ErrorCode::kInvalidArgument,
+      fmt::format("{}: run {} is finished; no results can be added to it", db_->path(), run_id));
 }
 
 Status SqliteStore::InsertAttempts(int64_t result_id, const ResultRecord& result) {

@@ -72,6 +72,8 @@ class SqliteStore final : public Store {
   // After a failed write: when SQLite rolled the whole transaction back (I/O
   // error, disk full), the pending writes are gone; say so.
   Error CheckLost(Error error);
+  // Why a result could not be added to run_id: unknown or finished.
+  Error NotRunning(int64_t run_id);
   Status InsertAttempts(int64_t result_id, const ResultRecord& result);
   Status LoadAttempts(int64_t result_id, std::vector<AttemptRecord>* out);
   Result<std::optional<int64_t>> RunDatasetId(int64_t run_id);

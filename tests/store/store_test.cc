@@ -406,9 +406,21 @@ TEST_F(StoreTest, InvalidResultsAreRejectedWithNothingWritten) {
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().message, "item x: attempt 1 has a request body but no request_hash");
   r = MakeResult(run + 100, "x");
-  EXPECT_FALSE(store_->AddResult(r).ok());  // no such run
+  st = store_->AddResult(r);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(st.error().message, dir_.db() + ": no run " + std::to_string(run + 100));
   EXPECT_TRUE(store_->FinishedItemIds(run)->empty());
   EXPECT_TRUE(store_->Commit().ok());
+
+  // A finished run's aggregates are frozen: it takes no more results.
+  ASSERT_TRUE(store_->FinishRun(run).ok());
+  st = store_->AddResult(MakeResult(run, "late"));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(st.error().message, dir_.db() + ": run " + std::to_string(run) +
+                                    " is finished; no results can be added to it");
+  EXPECT_TRUE(store_->FinishedItemIds(run)->empty());
 }
 
 TEST_F(StoreTest, ForEachResultStreamsInItemOrderWithFields) {
@@ -513,6 +525,7 @@ TEST_F(StoreTest, ForEachResultStreamsInItemOrderWithFields) {
 TEST_F(StoreTest, ForEachResultStopsOnCallbackErrorAndAllowsReentry) {
   int64_t ds = MakeDataset("d", 5);
   int64_t run = MakeRun(ds, "r");
+  int64_t other = MakeRun(ds, "other");
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(store_->AddResult(MakeResult(run, "i" + std::to_string(i))).ok());
   }
@@ -531,12 +544,16 @@ TEST_F(StoreTest, ForEachResultStopsOnCallbackErrorAndAllowsReentry) {
                                     })
                     .ok());
     EXPECT_EQ(inner, 5);
+    // Writing and committing while the outer statement is open is fine too.
+    EXPECT_TRUE(store_->AddResult(MakeResult(other, r.item_id)).ok());
+    EXPECT_TRUE(store_->Commit().ok());
     if (calls == 2) return MakeError(ErrorCode::kIo, "stop here");
     return OkStatus();
   });
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().message, "stop here");
   EXPECT_EQ(calls, 2);
+  EXPECT_EQ(store_->FinishedItemIds(other)->size(), 2u);
   EXPECT_EQ(store_->ForEachResult(999, false, [](const ResultRecord&) { return OkStatus(); })
                 .error()
                 .code,
