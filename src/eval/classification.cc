@@ -27,6 +27,11 @@ ClassificationMetrics ComputeClassification(const std::vector<Prediction>& predi
   }
   const LabelIndex index(eval_internal::ResolveLabels(options.labels, observed));
   const int32_t k = index.size();
+  // Default labels are exactly the classes seen, so the macro average is
+  // sklearn's labels=None: over the classes present in what is scored (a
+  // bootstrap resample, or one run of a pair).
+  const auto macro_over = options.labels.empty() ? eval_internal::MacroOver::kPresentLabels
+                                                 : eval_internal::MacroOver::kAllLabels;
   const auto width = static_cast<size_t>(k);
 
   ClassificationMetrics m;
@@ -63,7 +68,8 @@ ClassificationMetrics ComputeClassification(const std::vector<Prediction>& predi
   ClassCounts counts;
   m.per_class.resize(width);
   if (k == 0) return m;
-  const Scores s = eval_internal::ScoreCells(table.cells, table.counts.data(), k, counts);
+  const Scores s =
+      eval_internal::ScoreCells(table.cells, table.counts.data(), k, macro_over, counts);
   m.correct = s.correct;
   for (size_t i = 0; i < width; ++i) {
     ClassMetrics& c = m.per_class[i];
@@ -107,7 +113,7 @@ ClassificationMetrics ComputeClassification(const std::vector<Prediction>& predi
   eval_internal::Bootstrap<1>({&ranks}, {table.cells.size()}, options.bootstrap_samples,
                               options.seed, [&](const std::array<std::vector<int64_t>, 1>& hist) {
                                 const Scores b = eval_internal::ScoreCells(
-                                    table.cells, hist[0].data(), k, counts);
+                                    table.cells, hist[0].data(), k, macro_over, counts);
                                 macro.push_back(b.macro_f1);
                                 micro.push_back(b.micro_f1);
                                 weighted.push_back(b.weighted_f1);

@@ -61,6 +61,11 @@ PairedComparison ComparePaired(const std::vector<PairedItem>& items,
   }
   const LabelIndex index(eval_internal::ResolveLabels(options.labels, observed));
   const int32_t k = index.size();
+  // Default labels are exactly the classes seen, so the macro average is
+  // sklearn's labels=None: over the classes present in what is scored (a
+  // bootstrap resample, or one run of a pair).
+  const auto macro_over = options.labels.empty() ? eval_internal::MacroOver::kPresentLabels
+                                                 : eval_internal::MacroOver::kAllLabels;
 
   PairedComparison out;
   out.n = static_cast<int64_t>(items.size());
@@ -89,8 +94,10 @@ PairedComparison ComparePaired(const std::vector<PairedItem>& items,
   keys_a = {};
   keys_b = {};
   ClassCounts counts;
-  const Scores sa = eval_internal::ScoreCells(table_a.cells, table_a.counts.data(), k, counts);
-  const Scores sb = eval_internal::ScoreCells(table_b.cells, table_b.counts.data(), k, counts);
+  const Scores sa =
+      eval_internal::ScoreCells(table_a.cells, table_a.counts.data(), k, macro_over, counts);
+  const Scores sb =
+      eval_internal::ScoreCells(table_b.cells, table_b.counts.data(), k, macro_over, counts);
   out.a = ToRunScores(sa);
   out.b = ToRunScores(sb);
 
@@ -116,17 +123,18 @@ PairedComparison ComparePaired(const std::vector<PairedItem>& items,
     }
     joint = {};
     for (DeltaSamples& ds : d) ds.samples.reserve(static_cast<size_t>(options.bootstrap_samples));
-    eval_internal::Bootstrap<2>(
-        {&ranks_a, &ranks_b}, {table_a.cells.size(), table_b.cells.size()},
-        options.bootstrap_samples, options.seed,
-        [&](const std::array<std::vector<int64_t>, 2>& hist) {
-          const Scores a = eval_internal::ScoreCells(table_a.cells, hist[0].data(), k, counts);
-          const Scores b = eval_internal::ScoreCells(table_b.cells, hist[1].data(), k, counts);
-          d[0].samples.push_back(b.accuracy - a.accuracy);
-          d[1].samples.push_back(b.macro_f1 - a.macro_f1);
-          d[2].samples.push_back(b.micro_f1 - a.micro_f1);
-          d[3].samples.push_back(b.weighted_f1 - a.weighted_f1);
-        });
+    eval_internal::Bootstrap<2>({&ranks_a, &ranks_b}, {table_a.cells.size(), table_b.cells.size()},
+                                options.bootstrap_samples, options.seed,
+                                [&](const std::array<std::vector<int64_t>, 2>& hist) {
+                                  const Scores a = eval_internal::ScoreCells(
+                                      table_a.cells, hist[0].data(), k, macro_over, counts);
+                                  const Scores b = eval_internal::ScoreCells(
+                                      table_b.cells, hist[1].data(), k, macro_over, counts);
+                                  d[0].samples.push_back(b.accuracy - a.accuracy);
+                                  d[1].samples.push_back(b.macro_f1 - a.macro_f1);
+                                  d[2].samples.push_back(b.micro_f1 - a.micro_f1);
+                                  d[3].samples.push_back(b.weighted_f1 - a.weighted_f1);
+                                });
   }
   out.accuracy = Summarize(d[0], options.confidence, /*bootstrap_p=*/false);
   out.accuracy->p_value = out.mcnemar.p_value;

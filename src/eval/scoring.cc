@@ -56,7 +56,7 @@ CellTable BuildCells(const std::vector<uint64_t>& keys, int32_t k) {
 double SafeDiv(double num, double den) { return den > 0 ? num / den : 0.0; }
 
 Scores ScoreCells(const std::vector<Cell>& cells, const int64_t* cell_counts, int32_t k,
-                  ClassCounts& counts) {
+                  MacroOver macro_over, ClassCounts& counts) {
   const auto width = static_cast<size_t>(k);
   counts.tp.assign(width, 0);
   counts.pred.assign(width, 0);
@@ -77,7 +77,14 @@ Scores ScoreCells(const std::vector<Cell>& cells, const int64_t* cell_counts, in
 
   int64_t tp_sum = 0, pred_sum = 0, truth_sum = 0;
   double p_sum = 0, r_sum = 0, f_sum = 0, wp_sum = 0, wr_sum = 0, wf_sum = 0;
+  int64_t classes = 0;
   for (size_t i = 0; i < width; ++i) {
+    // An absent class adds only zeros to the sums below; it matters only
+    // through the macro denominator.
+    if (macro_over == MacroOver::kPresentLabels && counts.pred[i] == 0 && counts.truth[i] == 0) {
+      continue;
+    }
+    ++classes;
     const auto tp = static_cast<double>(counts.tp[i]);
     const auto pred = static_cast<double>(counts.pred[i]);
     const auto truth = static_cast<double>(counts.truth[i]);
@@ -95,10 +102,9 @@ Scores ScoreCells(const std::vector<Cell>& cells, const int64_t* cell_counts, in
     pred_sum += counts.pred[i];
     truth_sum += counts.truth[i];
   }
-  const double classes = static_cast<double>(k);
-  s.macro_precision = p_sum / classes;
-  s.macro_recall = r_sum / classes;
-  s.macro_f1 = f_sum / classes;
+  s.macro_precision = SafeDiv(p_sum, static_cast<double>(classes));
+  s.macro_recall = SafeDiv(r_sum, static_cast<double>(classes));
+  s.macro_f1 = SafeDiv(f_sum, static_cast<double>(classes));
   const double tps = static_cast<double>(tp_sum);
   const double preds = static_cast<double>(pred_sum);
   const double truths = static_cast<double>(truth_sum);

@@ -78,10 +78,16 @@ struct Scores {
   double weighted_precision = 0, weighted_recall = 0, weighted_f1 = 0;
 };
 
+// Which classes the macro average runs over.
+enum class MacroOver {
+  kAllLabels,      // every label (explicit labels: sklearn's `labels=`)
+  kPresentLabels,  // labels that occur as gold or prediction (sklearn's labels=None)
+};
+
 // Scores the items counted by `cell_counts` (parallel to `cells`); fills
 // `counts` as a by-product. Needs k >= 1.
 Scores ScoreCells(const std::vector<Cell>& cells, const int64_t* cell_counts, int32_t k,
-                  ClassCounts& counts);
+                  MacroOver macro_over, ClassCounts& counts);
 
 double SafeDiv(double num, double den);
 

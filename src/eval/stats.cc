@@ -76,8 +76,10 @@ std::optional<Interval> WilsonInterval(int64_t successes, int64_t n, double conf
   const double denom = 1 + z2 / nn;
   const double centre = (p + z2 / (2 * nn)) / denom;
   const double half = z / denom * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
-  // Clamp rounding noise: at p = 0 or 1 the exact bound is 0 or 1.
-  return Interval{std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  // At p = 0 or 1 the exact bound is 0 or 1; do not let rounding say otherwise.
+  const double lower = successes == 0 ? 0.0 : std::max(0.0, centre - half);
+  const double upper = successes == n ? 1.0 : std::min(1.0, centre + half);
+  return Interval{lower, upper};
 }
 
 McNemarResult McNemarTest(int64_t b, int64_t c) {
