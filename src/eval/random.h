@@ -35,6 +35,15 @@ class Xoshiro256 {
     return result;
   }
 
+  // Two independent uniforms in [0, bound) for 1 <= bound < 2^32, one from
+  // each half of a 64-bit output: half the generator calls of Below().
+  // Same method as Below(), in 32 bits.
+  void Below32Pair(uint32_t bound, uint32_t& first, uint32_t& second) {
+    const uint64_t x = Next();
+    first = Reduce32(static_cast<uint32_t>(x >> 32), bound);
+    second = Reduce32(static_cast<uint32_t>(x), bound);
+  }
+
   // Uniform in [0, bound) for bound >= 1: Lemire's multiply-shift with
   // rejection, so unbiased, and the division runs only on rare draws.
   uint64_t Below(uint64_t bound) {
@@ -51,6 +60,19 @@ class Xoshiro256 {
   }
 
  private:
+  uint32_t Reduce32(uint32_t r, uint32_t bound) {
+    uint64_t m = static_cast<uint64_t>(r) * bound;
+    uint32_t low = static_cast<uint32_t>(m);
+    if (low < bound) {
+      const uint32_t threshold = (0 - bound) % bound;
+      while (low < threshold) {
+        // Rejected: draw afresh from the high half of a new output.
+        m = (Next() >> 32) * bound;
+        low = static_cast<uint32_t>(m);
+      }
+    }
+    return static_cast<uint32_t>(m >> 32);
+  }
   static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   uint64_t s_[4];
 };

@@ -109,11 +109,23 @@ void Bootstrap(const std::array<const std::vector<uint32_t>*, N>& ranks,
     hist[t].resize(num_cells[t]);
     rank_data[t] = ranks[t]->data();
   }
+  auto count = [&](uint64_t r) {
+    for (size_t t = 0; t < N; ++t) ++hist[t][rank_data[t][r]];
+  };
   for (int s = 0; s < samples; ++s) {
     for (auto& h : hist) std::fill(h.begin(), h.end(), 0);
-    for (uint64_t i = 0; i < n; ++i) {
-      const uint64_t r = rng.Below(n);
-      for (size_t t = 0; t < N; ++t) ++hist[t][rank_data[t][r]];
+    if (n < (uint64_t{1} << 32)) {
+      const auto bound = static_cast<uint32_t>(n);
+      uint64_t i = 0;
+      for (; i + 1 < n; i += 2) {
+        uint32_t r1, r2;
+        rng.Below32Pair(bound, r1, r2);
+        count(r1);
+        count(r2);
+      }
+      if (i < n) count(rng.Below(n));
+    } else {
+      for (uint64_t i = 0; i < n; ++i) count(rng.Below(n));
     }
     on_sample(hist);
   }
