@@ -72,8 +72,6 @@ class SqliteStore final : public Store {
   // After a failed write: when SQLite rolled the whole transaction back (I/O
   // error, disk full), the pending writes are gone; say so.
   Error CheckLost(Error error);
-  // Why a result could not be added to run_id: unknown or finished.
-  Error NotRunning(int64_t run_id);
   Status InsertAttempts(int64_t result_id, const ResultRecord& result);
   Status LoadAttempts(int64_t result_id, std::vector<AttemptRecord>* out);
   Result<std::optional<int64_t>> RunDatasetId(int64_t run_id);
@@ -81,6 +79,9 @@ class SqliteStore final : public Store {
   std::unique_ptr<Db> db_;
   std::unique_ptr<Checkpointer> checkpointer_;  // null for :memory:; stopped before db_ closes
   bool pending_ = false;                        // a group transaction is open
+  // The run AddResult last found running; saves a lookup per result. (A run
+  // finished by another process meanwhile is not noticed.)
+  int64_t running_run_ = 0;
 };
 
 }  // namespace centaur::sqlite
