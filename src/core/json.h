@@ -8,4 +8,7 @@
 
 namespace centaur {
 using Json = nlohmann::json;
+// Keeps object keys in insertion order. For what must reach a model in the
+// order a user wrote it: an output schema's properties (thoughts first).
+using OrderedJson = nlohmann::ordered_json;
 }  // namespace centaur

@@ -13,7 +13,7 @@ std::string ReaskMessage(const std::string& error) {
 }
 
 std::string CacheKey(const std::string& provider_name, const ChatRequest& request) {
-  return Hash128Hex(provider_name + "\n" + ChatRequestToJson(request).dump());
+  return Hash128Hex(provider_name + "\n" + ChatRequestText(request));
 }
 
 std::optional<bool> IsCorrect(const Task& task, const Json& output,
@@ -42,7 +42,7 @@ void ItemCall::Start() {
 }
 
 void ItemCall::Attempt() {
-  request_json_ = ChatRequestToJson(request_).dump();
+  request_json_ = ChatRequestText(request_);
   request_hash_ = Hash128Hex(request_json_);
   cache_key_ = Hash128Hex(ctx_->provider_name + "\n" + request_json_);
   if (ctx_->policy.use_cache && !ctx_->policy.refresh) {

@@ -52,11 +52,11 @@ class AnthropicProvider : public HttpProvider {
     body["messages"] = std::move(messages);
     body["max_tokens"] = request.params.max_tokens;
     body["temperature"] = request.params.temperature;
-    if (!request.schema.is_null()) {
+    if (request.schema) {
       std::string name = pi::ToolName(request.schema_name);
       body["tools"] = OJson::array({{{"name", name},
                                      {"description", pi::kToolDescription},
-                                     {"input_schema", OJson(request.schema)}}});
+                                     {"input_schema", request.schema->json}}});
       body["tool_choice"] = {{"type", "tool"}, {"name", name}};
     }
     http.body = body.dump(-1, ' ', false, OJson::error_handler_t::replace);

@@ -60,21 +60,21 @@ class OpenAIProvider : public HttpProvider {
                   // Ollama all take it.
                   {"max_tokens", request.params.max_tokens}};
     if (request.params.seed.has_value()) body["seed"] = *request.params.seed;
-    if (!request.schema.is_null()) {
+    if (request.schema) {
       std::string name = pi::ToolName(request.schema_name);
       if (tool_call) {
         body["tools"] = OJson::array({{{"type", "function"},
                                        {"function",
                                         {{"name", name},
                                          {"description", pi::kToolDescription},
-                                         {"parameters", OJson(request.schema)}}}}});
+                                         {"parameters", request.schema->json}}}}});
         body["tool_choice"] = {{"type", "function"}, {"function", {{"name", name}}}};
       } else {
         body["response_format"] = {{"type", "json_schema"},
                                    {"json_schema",
                                     {{"name", name},
-                                     {"strict", pi::MeetsOpenAIStrictRules(request.schema)},
-                                     {"schema", OJson(request.schema)}}}};
+                                     {"strict", pi::MeetsOpenAIStrictRules(Json(request.schema->json))},
+                                     {"schema", request.schema->json}}}};
       }
     }
     http.body = body.dump(-1, ' ', false, OJson::error_handler_t::replace);

@@ -213,7 +213,7 @@ int HttpProvider::Poll(int timeout_ms) {
 
 void HttpProvider::Send(std::shared_ptr<const ChatRequest> request, Callback done,
                         int prior_tries) {
-  bool tool_call = tool_call_mode_ && !request->schema.is_null();
+  bool tool_call = tool_call_mode_ && request->schema != nullptr;
   HttpRequest http = BuildHttp(*request, tool_call);
   http.estimated_tokens = provider_internal::EstimatedTokens(*request);
   std::weak_ptr<int> alive = alive_;
@@ -221,7 +221,7 @@ void HttpProvider::Send(std::shared_ptr<const ChatRequest> request, Callback don
                                   done = std::move(done)](Result<HttpResponse> r) mutable {
     if (alive.expired()) return;
     if (!r.ok()) {
-      if (!tool_call && !request->schema.is_null() && ShouldFallBackToToolCall(r.error())) {
+      if (!tool_call && request->schema != nullptr && ShouldFallBackToToolCall(r.error())) {
         tool_call_mode_ = true;  // for this call and every later one
         Send(request, std::move(done), prior_tries + 1);
         return;

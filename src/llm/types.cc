@@ -1,30 +1,40 @@
 #include "llm/types.h"
 
 namespace centaur {
+namespace {
 
-// Json keeps object keys sorted, so the same request always dumps to the same
-// bytes: the cache key depends on content only, never on construction order.
-Json ChatRequestToJson(const ChatRequest& request) {
-  Json messages = Json::array();
+// A JSON string literal; invalid UTF-8 becomes U+FFFD rather than throwing.
+void AppendString(std::string* out, const std::string& s) {
+  *out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace
+
+// Written by hand, keys in sorted order, so that the same request always
+// gives the same bytes without building a Json tree per call (this runs
+// once per item, cache hits included).
+std::string ChatRequestText(const ChatRequest& request) {
+  std::string out = "{\"messages\":[";
+  bool first = true;
   for (const ChatMessage& m : request.messages) {
-    messages.push_back({{"role", m.role}, {"content", m.content}});
+    out += first ? "{\"content\":" : ",{\"content\":";
+    first = false;
+    AppendString(&out, m.content);
+    out += ",\"role\":";
+    AppendString(&out, m.role);
+    out += '}';
   }
+  out += "],\"model\":";
+  AppendString(&out, request.model);
   Json params = {{"temperature", request.params.temperature},
                  {"max_tokens", request.params.max_tokens}};
   if (request.params.seed.has_value()) params["seed"] = *request.params.seed;
-  Json out = {{"model", request.model},
-              {"messages", std::move(messages)},
-              {"schema_name", request.schema_name},
-              {"params", std::move(params)},
-              {"sample_index", request.sample_index}};
-  if (!request.schema.is_null()) out["schema"] = request.schema;
-  // dump() throws on invalid UTF-8 (a dataset in Latin-1, say): hand back a
-  // request whose bad bytes are U+FFFD, so callers can dump it safely.
-  try {
-    (void)out.dump();
-  } catch (const Json::type_error&) {
-    return Json::parse(out.dump(-1, ' ', false, Json::error_handler_t::replace));
-  }
+  out += ",\"params\":" + params.dump();
+  out += ",\"sample_index\":" + std::to_string(request.sample_index);
+  if (request.schema) out += ",\"schema\":" + request.schema->text;
+  out += ",\"schema_name\":";
+  AppendString(&out, request.schema_name);
+  out += '}';
   return out;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,19 +24,31 @@ struct SamplingParams {
   std::optional<int64_t> seed;
 };
 
+// An output JSON Schema as providers send it: keys in the task file's order
+// (models write properties in schema order, so thoughts come before the
+// answer) and its compact text, computed once. Immutable; one task's
+// requests share one.
+struct WireSchema {
+  explicit WireSchema(OrderedJson schema) : json(std::move(schema)), text(json.dump()) {}
+  OrderedJson json;
+  std::string text;
+};
+
 struct ChatRequest {
   std::string model;  // the provider's own model name (no "provider:" prefix)
   std::vector<ChatMessage> messages;
-  Json schema;               // output JSON Schema; null for free text
+  std::shared_ptr<const WireSchema> schema;  // null for free text
   std::string schema_name = "output";
   SamplingParams params;
   // Distinguishes repeated samples of the same request (cache key only).
   int sample_index = 0;
 };
 
-// Canonical JSON of a request: the content of the cache key and the stored
-// trace. Holds no secrets (keys travel only in HTTP headers).
-Json ChatRequestToJson(const ChatRequest& request);
+// Canonical text of a request, deterministic JSON: {"messages", "model",
+// "params", "sample_index", "schema" (in wire order), "schema_name"}. The
+// content of the cache key and of the stored trace. Holds no secrets (keys
+// travel only in HTTP headers). Invalid UTF-8 in messages becomes U+FFFD.
+std::string ChatRequestText(const ChatRequest& request);
 
 struct Usage {
   int64_t input_tokens = 0;

@@ -54,7 +54,10 @@ Result<std::vector<ChatMessage>> RenderMessages(const Task& task, const Json& in
                                                         context, "prompt.system"));
     if (!system.empty()) messages.push_back({"system", std::move(system)});
   }
-  if (task.examples_mode == ExamplesMode::kTurns) {
+  if (task.examples_mode == ExamplesMode::kTurns && task.example_turns &&
+      task.user_compiled.text() == task.user_template) {
+    messages.insert(messages.end(), task.example_turns->begin(), task.example_turns->end());
+  } else if (task.examples_mode == ExamplesMode::kTurns) {
     for (const TaskExample& example : task.examples) {
       CENTAUR_ASSIGN_OR_RETURN(std::string user, Render(task.user_compiled, task.user_template,
                                                         example.input, "prompt.user"));
@@ -68,6 +71,17 @@ Result<std::vector<ChatMessage>> RenderMessages(const Task& task, const Json& in
   return messages;
 }
 
+Result<std::vector<ChatMessage>> RenderExampleTurns(const Task& task) {
+  std::vector<ChatMessage> turns;
+  for (const TaskExample& example : task.examples) {
+    CENTAUR_ASSIGN_OR_RETURN(std::string user, Render(task.user_compiled, task.user_template,
+                                                      example.input, "prompt.user"));
+    turns.push_back({"user", std::move(user)});
+    turns.push_back({"assistant", ExampleAnswer(task, example.output)});
+  }
+  return turns;
+}
+
 Result<ChatRequest> BuildRequest(const Task& task, const Json& input,
                                  const std::string& provider_model) {
   ChatRequest request;
@@ -77,7 +91,7 @@ Result<ChatRequest> BuildRequest(const Task& task, const Json& input,
     request.model = colon == std::string::npos ? task.model : task.model.substr(colon + 1);
   }
   CENTAUR_ASSIGN_OR_RETURN(request.messages, RenderMessages(task, input));
-  request.schema = task.output_schema;
+  request.schema = task.wire_schema;
   request.params = task.params;
   return request;
 }

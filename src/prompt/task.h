@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,13 @@ struct Task {
   std::vector<TaskExample> examples;
   ExamplesMode examples_mode = ExamplesMode::kTurns;
   Json output_schema;               // null for free-text output
+  // The output schema as sent to providers (the file's key order); null when
+  // output_schema is null.
+  std::shared_ptr<const WireSchema> wire_schema;
+  // The examples rendered as prior turns (kTurns), computed once at load:
+  // they are the same for every item. Used while user_template is the text
+  // they were rendered from.
+  std::shared_ptr<const std::vector<ChatMessage>> example_turns;
   std::string target;               // output property compared with gold labels; may be empty
   int attempts = kDefaultAttempts;  // total tries, the first included
   std::optional<std::string> chat_template;  // override for local models
@@ -87,6 +95,9 @@ std::string TaskVersion(const Task& task);
 // order (nested objects too, via "properties" and "items"); keys the schema
 // does not list follow in sorted order. Used for examples shown to the model.
 std::string DumpInOutputOrder(const Task& task, const Json& value);
+
+// Renders the examples as user/assistant turns (kTurns) with the user template.
+Result<std::vector<ChatMessage>> RenderExampleTurns(const Task& task);
 
 // Renders the conversation for one input (object: variable -> value):
 // system message (when non-empty), the examples as turns (kTurns), then the

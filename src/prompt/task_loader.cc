@@ -370,6 +370,7 @@ class TaskParser {
     }
     task_.output_schema = std::move(schema);
     CollectOrder(ordered, "", &task_.output_order);
+    task_.wire_schema = std::make_shared<const WireSchema>(std::move(ordered));
     return OkStatus();
   }
 
@@ -398,7 +399,12 @@ class TaskParser {
 
 Result<Task> ParseTask(const std::string& text, const std::string& path) {
   try {
-    return TaskParser(text, path).Parse();
+    CENTAUR_ASSIGN_OR_RETURN(Task task, TaskParser(text, path).Parse());
+    if (task.examples_mode == ExamplesMode::kTurns && !task.examples.empty()) {
+      CENTAUR_ASSIGN_OR_RETURN(std::vector<ChatMessage> turns, RenderExampleTurns(task));
+      task.example_turns = std::make_shared<const std::vector<ChatMessage>>(std::move(turns));
+    }
+    return task;
   } catch (const std::exception& e) {
     return MakeError(ErrorCode::kInternal, path + ": reading the task failed: " + e.what());
   }

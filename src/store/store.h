@@ -80,7 +80,7 @@ struct RunInfo {
 struct AttemptRecord {
   int attempt_no = 1;          // 1-based; re-asks count up
   std::string request_hash;    // key of the request body in the requests table
-  std::string request_json;    // canonical request (ChatRequestToJson), no secrets
+  std::string request_json;    // canonical request (ChatRequestText), no secrets
   std::string response_text;   // the model's output text ("" on error)
   std::string raw_body;        // provider's body, for the trace ("" on cache hit)
   std::string status;          // "ok", "invalid" (parse/validation) or "error"

@@ -33,7 +33,7 @@ ChatRequest SchemaRequest() {
   ChatRequest r;
   r.model = "gpt-4o-mini-2024-07-18";
   r.messages = {{"system", "Classify."}, {"user", "Card lost"}};
-  r.schema = kStrictSchema;
+  r.schema = std::make_shared<const WireSchema>(OrderedJson::parse(kStrictSchema.dump()));
   r.schema_name = "intent";
   r.params.max_tokens = 100;
   r.params.seed = 7;
@@ -125,11 +125,12 @@ TEST(ProviderOpenAI, SchemaOutsideStrictRulesIsSentWithStrictFalse) {
   http.PushBody(kOpenAIContentBody);
   auto p = MakeProvider(OpenAIEndpoint(), &http);
   ChatRequest req = SchemaRequest();
-  req.schema = Json::parse(R"({"type": "object", "properties": {"label": {"type": "string"}}})");
+  req.schema = std::make_shared<const WireSchema>(
+      OrderedJson::parse(R"({"type": "object", "properties": {"label": {"type": "string"}}})"));
   ASSERT_TRUE(Call(p.get(), req).ok());
   Json body = Json::parse(http.requests()[0].body);
   EXPECT_EQ(body["response_format"]["json_schema"]["strict"], false);
-  EXPECT_EQ(body["response_format"]["json_schema"]["schema"], req.schema);
+  EXPECT_EQ(body["response_format"]["json_schema"]["schema"].dump(), Json(req.schema->json).dump());
 }
 
 TEST(ProviderOpenAI, ParsesContentUsageAndTransportFacts) {
@@ -426,7 +427,7 @@ TEST(ProviderHttp, NewHttpProviderPicksByKind) {
 
 TEST(ProviderRequestJson, IsCanonicalAndOmitsNulls) {
   ChatRequest r = SchemaRequest();
-  EXPECT_EQ(ChatRequestToJson(r).dump(),
+  EXPECT_EQ(ChatRequestText(r),
             std::string(R"({"messages":[{"content":"Classify.","role":"system"},)"
                         R"({"content":"Card lost","role":"user"}],)"
                         R"("model":"gpt-4o-mini-2024-07-18",)"
@@ -436,7 +437,7 @@ TEST(ProviderRequestJson, IsCanonicalAndOmitsNulls) {
   ChatRequest plain;
   plain.model = "m";
   plain.sample_index = 2;
-  EXPECT_EQ(ChatRequestToJson(plain).dump(),
+  EXPECT_EQ(ChatRequestText(plain),
             R"({"messages":[],"model":"m","params":{"max_tokens":400,"temperature":0.0},)"
             R"("sample_index":2,"schema_name":"output"})");
 }
@@ -445,7 +446,32 @@ TEST(ProviderRequestJson, InvalidUtf8DumpsWithReplacementCharacters) {
   ChatRequest r;
   r.model = "m";
   r.messages = {{"user", "caf\xe9"}};
-  EXPECT_EQ(ChatRequestToJson(r)["messages"][0]["content"], "caf\xef\xbf\xbd");
+  EXPECT_EQ(Json::parse(ChatRequestText(r))["messages"][0]["content"], "caf\xef\xbf\xbd");
+}
+
+// Models write properties in schema order: "thoughts" must reach them first.
+TEST(ProviderRequestJson, SchemaKeepsTheTaskFilesPropertyOrder) {
+  ChatRequest r;
+  r.model = "m";
+  r.schema = std::make_shared<const WireSchema>(OrderedJson::parse(
+      R"({"type":"object","properties":{"thoughts":{"type":"string"},"label":{"type":"string"}}})"));
+  std::string text = ChatRequestText(r);
+  EXPECT_LT(text.find("thoughts"), text.find("label")) << text;
+  FakeHttpClient http;
+  http.PushBody(kOpenAIContentBody);
+  auto p = MakeProvider(OpenAIEndpoint(), &http);
+  ASSERT_TRUE(Call(p.get(), r).ok());
+  const std::string& body = http.requests()[0].body;
+  EXPECT_LT(body.find("thoughts"), body.find("label")) << body;
+  FakeHttpClient http2;
+  http2.PushBody(
+      R"({"type": "message", "content": [{"type": "tool_use", "id": "t", "name": "output",
+      "input": {"thoughts": "x", "label": "a"}}], "stop_reason": "tool_use",
+      "usage": {"input_tokens": 1, "output_tokens": 1}})");
+  auto a = MakeProvider(AnthropicEndpoint(), &http2);
+  ASSERT_TRUE(Call(a.get(), r).ok());
+  const std::string& abody = http2.requests()[0].body;
+  EXPECT_LT(abody.find("thoughts"), abody.find("label")) << abody;
 }
 
 TEST(ProviderStrictRules, Table) {
