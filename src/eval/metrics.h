@@ -161,9 +161,10 @@ struct Delta {
 
 struct PairedComparison {
   int64_t n = 0;
-  // Shared label set: options.labels, or the sorted union of gold and both
-  // runs' non-failed predictions, so both runs are scored alike.
+  // options.labels, or the sorted union of gold and both runs' non-failed
+  // predictions.
   std::vector<std::string> labels;
+  // Equal to ComputeClassification on each run alone with the same options.
   RunScores a, b;
   // nullopt when n == 0.
   std::optional<Delta> accuracy, macro_f1, micro_f1, weighted_f1;
