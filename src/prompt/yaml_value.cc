@@ -1,3 +1,9 @@
+// GCC 12 at -O2+ reports a false -Wrestrict inside libstdc++'s string
+// concatenation (GCC bug 105329); it must be off from the first include on.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wrestrict"
+#endif
+
 #include "prompt/yaml_value.h"
 
 #include <algorithm>
