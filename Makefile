@@ -1,6 +1,9 @@
 # The two commands of the README, and the pieces they are made of.
 #   make demo  - install what is missing, build, run the demo
 #   make test  - install what is missing, build with sanitizers, run every test
+# Warnings are errors in the test build (CI keeps them at zero); release
+# builds only show them, so a compiler's false positive at -O2 (GCC 12 has
+# several in libstdc++) cannot stop a user's build.
 BUILD      ?= build
 TEST_BUILD ?= build-test
 BENCH_BUILD ?= build-bench
@@ -14,7 +17,7 @@ setup:
 	@scripts/setup.sh
 
 build: setup
-	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DCENTAUR_TESTS=OFF -DCENTAUR_BENCH=OFF >/dev/null
+	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DCENTAUR_WERROR=OFF -DCENTAUR_TESTS=OFF -DCENTAUR_BENCH=OFF >/dev/null
 	@cmake --build $(BUILD) --target centaur fixture_llm_server
 
 test: setup
@@ -27,7 +30,7 @@ demo: build
 	@scripts/demo.sh $(BUILD)
 
 bench: setup
-	@cmake -S . -B $(BENCH_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DCENTAUR_TESTS=OFF >/dev/null
+	@cmake -S . -B $(BENCH_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DCENTAUR_WERROR=OFF -DCENTAUR_TESTS=OFF >/dev/null
 	@cmake --build $(BENCH_BUILD)
 	@scripts/bench.sh $(BENCH_BUILD)
 
