@@ -26,7 +26,10 @@ class Schema {
   // "/properties/label: \"type\": unknown type \"strin\"". Unknown keywords
   // are errors too (a typo like "requried" would otherwise check nothing);
   // annotations (title, description, default, examples, ...) and "x-*" are
-  // allowed. Only local "$ref"s ("#", "#/...") are supported.
+  // allowed. Only local "$ref"s ("#", "#/...") are supported. "pattern" and
+  // "patternProperties" are unanchored RE2 searches, linear in the input;
+  // ECMA-262 features RE2 lacks (backreferences, lookaround) are errors that
+  // say "unsupported regular expression".
   // A default-constructed Schema accepts every value.
   static Result<Schema> Compile(const Json& schema);
 

@@ -1,8 +1,18 @@
+// valijson, the oracle here, compiles std::regex, in which GCC 12 reports a
+// false -Wmaybe-uninitialized at -O1 with ASan (and a false -Wrestrict at
+// -O2+, GCC bug 105329); the locations are in libstdc++, so they must be off
+// from the first include on. See src/core/schema_valijson.cc.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wrestrict"
+#endif
+
 #include "core/schema.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <random>
 #include <string>
 #include <thread>
@@ -83,6 +93,10 @@ const ValidateCase kValidateCases[] = {
     {"pattern", R"({"type": "string", "pattern": "^[a-z]+$"})", R"("AB")",
      R"(/: string "AB" does not match pattern "^[a-z]+$")"},
     {"pattern_searches", R"({"pattern": "b+"})", R"("abbc")", ""},
+    {"pattern_matches", R"({"pattern": "^[a-z]+$"})", R"("abc")", ""},
+    {"pattern_ignores_non_strings", R"({"pattern": "^[a-z]+$"})", "3", ""},
+    // RE2 matches characters, as ECMA-262 does; valijson's std::regex bytes.
+    {"pattern_dot_is_a_character", R"({"pattern": "^.$"})", R"("\u00e9")", "", false},
     {"long_value_is_cut", R"({"enum": ["a"]})",
      R"("0123456789012345678901234567890123456789012345678901234567890123456789")",
      R"(/: value "01234567890123456789012345678901234567890123456789012345..." is not one of ["a"])"},
@@ -152,6 +166,8 @@ const ValidateCase kValidateCases[] = {
      R"({"patternProperties": {"^x-": {"type": "string"}}, "additionalProperties": false})",
      R"({"x-a": "ok", "x-b": 2, "y": 1})",
      "/x-b: expected string, got integer\n/: unexpected property \"y\""},
+    {"pattern_properties_search", R"({"patternProperties": {"b": {"type": "integer"}}})",
+     R"({"abc": "x", "xyz": "y"})", "/abc: expected integer, got string"},
     {"false_property", R"({"properties": {"a": false}})", R"({"a": 1})",
      "/a: no value is allowed here"},
     {"min_properties", R"({"minProperties": 2})", R"({"a": 1})",
@@ -288,6 +304,20 @@ const CompileCase kCompileCases[] = {
      "/items/1: a schema must be an object or a boolean, got integer"},
     {"title_not_string", R"({"title": 3})", R"(/: "title": must be a string, got integer)"},
     {"format_not_string", R"({"format": 3})", R"(/: "format": must be a string, got integer)"},
+    {"pattern_not_string", R"({"pattern": 3})", R"(/: "pattern": must be a string, got integer)"},
+    {"pattern_invalid", R"({"pattern": "[a-"})",
+     R"(/: "pattern": invalid regular expression "[a-": missing ]: [a-)"},
+    {"pattern_properties_invalid", R"({"patternProperties": {"(": {}}})",
+     R"(/: "patternProperties": invalid regular expression "(": missing ): ()"},
+    // ECMA-262 has these; RE2 does not, as they rule out matching in linear time.
+    {"pattern_backreference", R"({"properties": {"code": {"pattern": "(a)\\1"}}})",
+     R"(/properties/code: "pattern": unsupported regular expression "(a)\\1": invalid escape sequence: \1)"},
+    {"pattern_lookahead", R"({"pattern": "^(?!draft-).+"})",
+     R"(/: "pattern": unsupported regular expression "^(?!draft-).+": invalid perl operator: (?!)"},
+    {"pattern_properties_lookbehind", R"({"patternProperties": {"(?<=a)b": {}}})",
+     R"(/: "patternProperties": unsupported regular expression "(?<=a)b": invalid perl operator: (?<)"},
+    {"pattern_repeat_too_large", R"({"pattern": "a{1001}"})",
+     R"(/: "pattern": unsupported regular expression "a{1001}": invalid repetition size: {1001})"},
     {"schema_not_object", R"("string")", "/: a schema must be an object or a boolean, got string"},
     {"ref_unresolved", R"({"$ref": "#/definitions/missing"})",
      R"(/: "$ref": cannot resolve "#/definitions/missing" in this schema)"},
@@ -320,16 +350,26 @@ TEST(SchemaTest, CompileGolden) {
   }
 }
 
-TEST(SchemaTest, BadPatternIsACompileError) {
-  Result<Schema> schema = Schema::Compile(Json::parse(R"({"pattern": "[a-"})"));
-  ASSERT_FALSE(schema.ok());
-  EXPECT_EQ(schema.error().code, ErrorCode::kValidation);
-  EXPECT_THAT(schema.error().message,
-              StartsWith(R"(/: "pattern": invalid regular expression "[a-": )"));
-  schema = Schema::Compile(Json::parse(R"({"patternProperties": {"(": {}}})"));
-  ASSERT_FALSE(schema.ok());
-  EXPECT_THAT(schema.error().message,
-              StartsWith(R"(/: "patternProperties": invalid regular expression "(": )"));
+// std::regex backtracks: this took exponential time, and a long subject
+// overflowed the stack. RE2 takes linear time and does not recurse.
+TEST(SchemaTest, PatternDoesNotBacktrack) {
+  Schema schema = MustCompile(R"({"pattern": "^(a+)+$", "patternProperties": {"^(a+)+$": false}})");
+  const std::string evil = std::string(5000, 'a') + "b";
+  const auto start = std::chrono::steady_clock::now();
+  Status st = schema.Validate(Json(evil));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().message,
+            "/: string \"" + std::string(56, 'a') + "...\" does not match pattern \"^(a+)+$\"");
+  EXPECT_TRUE(schema.Validate(Json{{evil, 1}}).ok());  // the key does not match either
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+}
+
+TEST(SchemaTest, PatternOnLongStringDoesNotRecurse) {
+  Schema schema = MustCompile(R"({"pattern": "^(a|b)*$"})");
+  std::string subject(1 << 20, 'a');
+  EXPECT_TRUE(schema.Validate(Json(subject)).ok());
+  subject.back() = 'c';
+  EXPECT_FALSE(schema.Validate(Json(subject)).ok());
 }
 
 TEST(SchemaTest, JsonIsKept) {
