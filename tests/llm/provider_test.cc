@@ -736,9 +736,9 @@ class ProviderFixture : public ::testing::Test {
     ChatRequest r;
     r.model = "fixture-model";
     r.messages = {{"system", "Route the message."}, {"user", text}};
-    r.schema = Json::parse(R"({"type": "object", "properties": {
+    r.schema = std::make_shared<const WireSchema>(OrderedJson::parse(R"({"type": "object", "properties": {
         "thoughts": {"type": "string"}, "label": {"type": "string", "enum": ["refund", "card"]}},
-        "required": ["thoughts", "label"], "additionalProperties": false})");
+        "required": ["thoughts", "label"], "additionalProperties": false})"));
     r.schema_name = "intent";
     return r;
   }
@@ -768,7 +768,7 @@ TEST_F(ProviderFixture, OpenAIJsonSchema) {
   EXPECT_EQ(r->finish_reason, "stop");
   EXPECT_EQ(r->http_attempts, 1);
   ChatRequest plain = Intent("hello there");
-  plain.schema = Json();
+  plain.schema = nullptr;
   r = Call(p.get(), plain);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->text, "fixture reply: hello there");
@@ -826,10 +826,11 @@ TEST_F(ProviderFixture, AnthropicToolUse) {
   Result<ChatResponse> r = Call(p.get(), Intent("I want a refund"));
   ExpectIntent(r);
   EXPECT_EQ(r->finish_reason, "tool_use");
-  // The fixture writes properties in schema order; the text keeps it.
-  EXPECT_EQ(r->text.rfind(R"({"label":)", 0), 0u) << r->text;
+  // The fixture writes properties in schema order (thoughts first, as the
+  // task file gives them); the text keeps it.
+  EXPECT_EQ(r->text.rfind(R"({"thoughts":)", 0), 0u) << r->text;
   ChatRequest plain = Intent("hello there");
-  plain.schema = Json();
+  plain.schema = nullptr;
   r = Call(p.get(), plain);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->text, "fixture reply: hello there");

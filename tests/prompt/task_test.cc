@@ -194,7 +194,12 @@ TEST(BuildRequestTest, ModelSchemaAndParams) {
   Result<ChatRequest> request = BuildRequest(task, input, "");
   ASSERT_TRUE(request.ok()) << request.error().message;
   EXPECT_EQ(request->model, "gpt-4o-mini-2024-07-18");
-  EXPECT_EQ(request->schema, task.output_schema);
+  ASSERT_NE(request->schema, nullptr);
+  EXPECT_EQ(request->schema, task.wire_schema);  // shared, not copied per request
+  EXPECT_EQ(Json(request->schema->json), task.output_schema);
+  // The wire schema keeps the file's property order: thoughts before the answer.
+  const std::string& text = request->schema->text;
+  EXPECT_LT(text.find("\"thoughts\""), text.find("\"label\"")) << text;
   EXPECT_DOUBLE_EQ(request->params.temperature, 0.5);
   EXPECT_EQ(request->params.max_tokens, 200);
   EXPECT_EQ(request->params.seed, 7);
