@@ -19,8 +19,8 @@ import tempfile
 import time
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build-bench"
-BIN = os.path.join(BUILD, "centaur")
-FIXTURE = os.path.join(BUILD, "fixture_llm_server")
+BIN = os.path.abspath(os.path.join(BUILD, "centaur"))
+FIXTURE = os.path.abspath(os.path.join(BUILD, "fixture_llm_server"))
 
 TASK = """name: bench
 model: openai:gpt-4o-mini-2024-07-18
@@ -49,18 +49,19 @@ def start_fixture(*args):
 def timed(cmd, env, cwd):
     """Runs cmd; returns (wall s, cpu s, peak rss MB, stdout) of that child alone."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.monotonic()
     # A fresh process per measurement so ru_maxrss is this child's.
     wrapper = [sys.executable, "-c",
-               "import resource,subprocess,sys,json;"
+               "import resource,subprocess,sys,json,time;"
+               "t=time.monotonic();"
                "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
+               "t=time.monotonic()-t;"
                "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
                "print(json.dumps({'rc':p.returncode,'out':p.stdout,'err':p.stderr[-2000:],"
-               "'cpu':u.ru_utime+u.ru_stime,'rss_kb':u.ru_maxrss}))", *cmd]
+               "'cpu':u.ru_utime+u.ru_stime,'rss_kb':u.ru_maxrss,'wall':t}))", *cmd]
     out = subprocess.run(wrapper, capture_output=True, text=True, env=env, cwd=cwd, check=True)
-    wall = time.monotonic() - start
     del before
     r = json.loads(out.stdout)
+    wall = r["wall"]  # the command alone, not the wrapper's start-up
     if r["rc"] != 0:
         raise RuntimeError(f"{cmd} failed: {r['err']}")
     return wall, r["cpu"], r["rss_kb"] / 1024, r["out"]
