@@ -52,7 +52,8 @@ void ItemCall::Attempt() {
       AttemptRecord attempt;
       attempt.attempt_no = static_cast<int>(result_.attempts.size()) + 1;
       attempt.request_hash = request_hash_;
-      attempt.request_json = request_json_;
+      // No body: a cache entry is only ever written together with an attempt
+      // holding this very request, so the requests table has it already.
       attempt.response_text = entry.response_text;
       attempt.input_tokens = entry.input_tokens;
       attempt.output_tokens = entry.output_tokens;

@@ -49,6 +49,13 @@ class PipelineTest(CliTest):
         self.assertEqual(second["cache_hits"], 45)
         self.assertEqual(second["accuracy"], first["accuracy"])
         self.assertEqual(self.fixture.stats()["chat_completions"], 45)
+        # A cache hit's trace still shows the exact prompt that produced it.
+        item = self.sql("SELECT item_id FROM results WHERE run_id = ? LIMIT 1",
+                        second["run_id"])[0][0]
+        trace = self.centaur("show", str(second["run_id"]), "--item", item).stdout
+        self.assertIn("(cache hit)", trace)
+        self.assertIn("[system]\nRoute the message to one intent.", trace)
+        self.assertIn("[user]\nMessage: ", trace)
 
         # --no-cache calls again.
         third = self.centaur_json("run", "task.yaml", "--data", "tickets", "--no-cache")
