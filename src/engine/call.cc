@@ -27,23 +27,13 @@ Result<CallOutcome> CallOnce(Store* store, Provider* provider, const PriceTable*
   spec.task_name = task.name;
   spec.task_version = task.version;
   spec.model = model.ToString();
-  spec.params = {{"temperature", task.params.temperature},
-                 {"max_tokens", task.params.max_tokens},
-                 {"attempts", task.attempts}};
+  spec.params = RunParamsJson(task);
   spec.identity = Hash128Hex("call\n" + std::to_string(clock->UnixMillis()) + "\n" +
                              std::to_string(clock->NowMicros()) + "\n" + input.dump());
   CENTAUR_ASSIGN_OR_RETURN(RunInfo run, store->CreateRun(spec));
 
-  CallContext ctx;
-  ctx.task = &task;
-  ctx.schema = schema.has_value() ? &*schema : nullptr;
-  ctx.provider = provider;
-  ctx.provider_name = model.provider;
-  ctx.model = model.model;
-  ctx.store = store;
-  ctx.prices = prices;
-  ctx.clock = clock;
-  ctx.policy = policy;
+  CallContext ctx = MakeCallContext(task, schema.has_value() ? &*schema : nullptr, provider, model,
+                                    store, prices, clock, policy);
 
   std::optional<ResultRecord> finished;
   ItemCall call(&ctx, input, std::nullopt,

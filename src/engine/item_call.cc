@@ -12,8 +12,32 @@ std::string ReaskMessage(const std::string& error) {
          "\nReply again with only the JSON object, matching the schema exactly.";
 }
 
-std::string CacheKey(const std::string& provider_name, const ChatRequest& request) {
-  return Hash128Hex(provider_name + "\n" + ChatRequestText(request));
+std::string CacheKey(const std::string& provider_name, const std::string& request_text) {
+  return Hash128Hex(provider_name + "\n" + request_text);
+}
+
+CallContext MakeCallContext(const Task& task, const Schema* schema, Provider* provider,
+                            const ModelRef& model, Store* store, const PriceTable* prices,
+                            Clock* clock, const CallPolicy& policy) {
+  CallContext ctx;
+  ctx.task = &task;
+  ctx.schema = schema;
+  ctx.provider = provider;
+  ctx.provider_name = model.provider;
+  ctx.model = model.model;
+  ctx.store = store;
+  ctx.prices = prices;
+  ctx.clock = clock;
+  ctx.policy = policy;
+  return ctx;
+}
+
+Json RunParamsJson(const Task& task) {
+  Json params = {{"temperature", task.params.temperature},
+                 {"max_tokens", task.params.max_tokens},
+                 {"attempts", task.attempts}};
+  if (task.params.seed.has_value()) params["seed"] = *task.params.seed;
+  return params;
 }
 
 std::optional<bool> IsCorrect(const Task& task, const Json& output,
@@ -21,7 +45,8 @@ std::optional<bool> IsCorrect(const Task& task, const Json& output,
   if (!gold.has_value() || gold->is_null() || task.target.empty()) return std::nullopt;
   if (!output.is_object() || !output.contains(task.target)) return false;
   const Json& predicted = output[task.target];
-  if (gold->is_string() && !predicted.is_string()) return predicted.dump() == gold->get<std::string>();
+  if (gold->is_string() && !predicted.is_string())
+    return predicted.dump() == gold->get<std::string>();
   return predicted == *gold;
 }
 
@@ -44,7 +69,7 @@ void ItemCall::Start() {
 void ItemCall::Attempt() {
   request_json_ = ChatRequestText(request_);
   request_hash_ = Hash128Hex(request_json_);
-  cache_key_ = Hash128Hex(ctx_->provider_name + "\n" + request_json_);
+  cache_key_ = CacheKey(ctx_->provider_name, request_json_);
   if (ctx_->policy.use_cache && !ctx_->policy.refresh) {
     Result<std::optional<CacheEntry>> hit = ctx_->store->CacheGet(cache_key_);
     if (hit.ok() && hit->has_value()) {

@@ -34,9 +34,9 @@ struct CallContext {
   const Task* task = nullptr;
   const Schema* schema = nullptr;  // null for free-text tasks
   Provider* provider = nullptr;
-  std::string provider_name;       // part of the cache key
-  std::string model;               // provider's model name
-  Store* store = nullptr;          // cache reads/writes
+  std::string provider_name;  // part of the cache key
+  std::string model;          // provider's model name
+  Store* store = nullptr;     // cache reads/writes
   const PriceTable* prices = nullptr;
   Clock* clock = nullptr;
   CallPolicy policy;
@@ -46,8 +46,18 @@ struct CallContext {
 // validate.
 std::string ReaskMessage(const std::string& error);
 
-// Cache key of a request sent to `provider_name`.
-std::string CacheKey(const std::string& provider_name, const ChatRequest& request);
+// Cache key of a request, given its canonical text (ChatRequestText), sent
+// to `provider_name`.
+std::string CacheKey(const std::string& provider_name, const std::string& request_text);
+
+// Everything an ItemCall needs of one task run on one model. `schema` may be
+// null (free-text output); all pointers must outlive the context.
+CallContext MakeCallContext(const Task& task, const Schema* schema, Provider* provider,
+                            const ModelRef& model, Store* store, const PriceTable* prices,
+                            Clock* clock, const CallPolicy& policy);
+
+// The sampling params and attempts of a task, as stored on its runs.
+Json RunParamsJson(const Task& task);
 
 // Compares an output's target with a gold label (strings compare as strings,
 // anything else as JSON). nullopt when there is no gold or no target.
@@ -76,7 +86,7 @@ class ItemCall {
   Done done_;
   ChatRequest request_;
   ResultRecord result_;
-  int outputs_ = 0;     // model outputs seen (counts against task attempts)
+  int outputs_ = 0;  // model outputs seen (counts against task attempts)
   int api_errors_ = 0;
   std::string cache_key_;
   std::string request_json_;

@@ -95,7 +95,8 @@ class RunLoop {
         CENTAUR_RETURN_IF_ERROR(store_->Commit());
         last_commit_us = now;
       }
-      if (options_.on_progress && now - last_progress_us >= RunOptions::kProgressIntervalMs * 1000) {
+      if (options_.on_progress &&
+          now - last_progress_us >= RunOptions::kProgressIntervalMs * 1000) {
         progress_->elapsed_s = (now - start_us_) / 1e6;
         options_.on_progress(*progress_);
         last_progress_us = now;
@@ -118,9 +119,9 @@ class RunLoop {
       }
       if (page_.empty()) {
         if (exhausted_) return false;
-        CENTAUR_ASSIGN_OR_RETURN(
-            page_, ListPage(store_->ListItems(dataset_.id, options_.split, after_seq_,
-                                              RunOptions::kItemPageSize)));
+        CENTAUR_ASSIGN_OR_RETURN(page_,
+                                 ListPage(store_->ListItems(dataset_.id, options_.split, after_seq_,
+                                                            RunOptions::kItemPageSize)));
         if (page_.empty()) {
           exhausted_ = true;
           return false;
@@ -220,8 +221,8 @@ class RunLoop {
 Runner::Runner(Store* store, Provider* provider, const PriceTable* prices, Clock* clock)
     : store_(store), provider_(provider), prices_(prices), clock_(clock) {}
 
-Result<RunSummary> Runner::Run(const Task& task, const ModelRef& model,
-                               const DatasetInfo& dataset, const RunOptions& options) {
+Result<RunSummary> Runner::Run(const Task& task, const ModelRef& model, const DatasetInfo& dataset,
+                               const RunOptions& options) {
   if (options.split != "val" && options.split != "test" && options.split != "all") {
     return MakeError(ErrorCode::kInvalidArgument,
                      "unknown split \"" + options.split + "\" (use val, test or all)");
@@ -241,8 +242,7 @@ Result<RunSummary> Runner::Run(const Task& task, const ModelRef& model,
 
   RunSummary summary;
   std::string identity = RunIdentity(task, model, dataset, options);
-  CENTAUR_ASSIGN_OR_RETURN(std::optional<RunInfo> unfinished,
-                           store_->FindUnfinishedRun(identity));
+  CENTAUR_ASSIGN_OR_RETURN(std::optional<RunInfo> unfinished, store_->FindUnfinishedRun(identity));
   RunInfo run;
   if (unfinished.has_value()) {
     run = *unfinished;
@@ -253,10 +253,7 @@ Result<RunSummary> Runner::Run(const Task& task, const ModelRef& model,
     spec.task_name = task.name;
     spec.task_version = task.version;
     spec.model = model.ToString();
-    Json params = {{"temperature", task.params.temperature},
-                   {"max_tokens", task.params.max_tokens},
-                   {"attempts", task.attempts}};
-    if (task.params.seed.has_value()) params["seed"] = *task.params.seed;
+    Json params = RunParamsJson(task);
     if (!options.input_map.empty()) params["map"] = options.input_map;
     spec.params = params;
     spec.dataset_id = dataset.id;
@@ -274,17 +271,11 @@ Result<RunSummary> Runner::Run(const Task& task, const ModelRef& model,
   summary.progress.skipped = static_cast<int64_t>(finished.size());
   summary.progress.done = summary.progress.skipped;
 
-  CallContext ctx;
-  ctx.task = &task;
-  ctx.schema = schema.has_value() ? &*schema : nullptr;
-  ctx.provider = provider_;
-  ctx.provider_name = model.provider;
-  ctx.model = model.model;
-  ctx.store = store_;
-  ctx.prices = prices_;
-  ctx.clock = clock_;
-  ctx.policy.use_cache = options.use_cache;
-  ctx.policy.refresh = options.refresh;
+  CallPolicy policy;
+  policy.use_cache = options.use_cache;
+  policy.refresh = options.refresh;
+  CallContext ctx = MakeCallContext(task, schema.has_value() ? &*schema : nullptr, provider_, model,
+                                    store_, prices_, clock_, policy);
 
   RunLoop loop(store_, provider_, clock_, &ctx, options, dataset, run.id);
   CENTAUR_RETURN_IF_ERROR(loop.Execute(std::move(finished), total, &summary.progress));
