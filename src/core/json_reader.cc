@@ -14,6 +14,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/utf8.h"
+
 namespace centaur {
 namespace {
 
@@ -182,30 +184,10 @@ class FastJsonReader {
   size_t Utf8Sequence() const {
     const auto* u = reinterpret_cast<const unsigned char*>(p_);
     const size_t left = static_cast<size_t>(end_ - p_);
-    const unsigned char c = u[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 2;
-    } else if (c == 0xE0) {
-      n = 3;
-      lo = 0xA0;
-    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-      n = 3;
-    } else if (c == 0xED) {
-      n = 3;
-      hi = 0x9F;
-    } else if (c == 0xF0) {
-      n = 4;
-      lo = 0x90;
-    } else if (c >= 0xF1 && c <= 0xF3) {
-      n = 4;
-    } else if (c == 0xF4) {
-      n = 4;
-      hi = 0x8F;
-    } else {
-      return 0;
-    }
+    const utf8::Lead lead = utf8::LeadByte(u[0]);
+    if (lead.continuation <= 0) return 0;
+    const size_t n = static_cast<size_t>(lead.continuation) + 1;
+    const unsigned char lo = lead.lo, hi = lead.hi;
     if (left < n || u[1] < lo || u[1] > hi) return 0;
     for (size_t i = 2; i < n; ++i) {
       if (u[i] < 0x80 || u[i] > 0xBF) return 0;

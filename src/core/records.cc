@@ -15,6 +15,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "core/utf8.h"
+
 namespace centaur {
 namespace {
 
@@ -52,30 +54,11 @@ class Utf8Checker {
   bool pending() const { return need_ > 0; }
   bool Step(unsigned char c) {
     if (need_ == 0) {
-      if (c < 0x80) return true;
-      lo_ = 0x80;
-      hi_ = 0xBF;
-      if (c >= 0xC2 && c <= 0xDF) {
-        need_ = 1;
-      } else if (c == 0xE0) {
-        need_ = 2;
-        lo_ = 0xA0;
-      } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-        need_ = 2;
-      } else if (c == 0xED) {
-        need_ = 2;
-        hi_ = 0x9F;
-      } else if (c == 0xF0) {
-        need_ = 3;
-        lo_ = 0x90;
-      } else if (c >= 0xF1 && c <= 0xF3) {
-        need_ = 3;
-      } else if (c == 0xF4) {
-        need_ = 3;
-        hi_ = 0x8F;
-      } else {
-        return false;
-      }
+      utf8::Lead lead = utf8::LeadByte(c);
+      if (lead.continuation < 0) return false;
+      need_ = lead.continuation;
+      lo_ = lead.lo;
+      hi_ = lead.hi;
       return true;
     }
     if (c < lo_ || c > hi_) return false;
