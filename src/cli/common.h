@@ -57,5 +57,6 @@ Command RunCommand();
 Command RunsCommand();
 Command ShowCommand();
 Command ExportCommand();
+Command ModelsCommand();
 
 }  // namespace centaur::cli

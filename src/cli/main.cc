@@ -11,8 +11,8 @@ namespace {
 
 std::vector<centaur::cli::Command> Commands() {
   using namespace centaur::cli;
-  return {InitCommand(), CallCommand(), DataCommand(), RunCommand(),
-          RunsCommand(), ShowCommand(), ExportCommand()};
+  return {InitCommand(), CallCommand(), DataCommand(),   RunCommand(),
+          RunsCommand(), ShowCommand(), ExportCommand(), ModelsCommand()};
 }
 
 }  // namespace
