@@ -13,8 +13,11 @@ CMAKE_GEN  ?= -G Ninja
 
 all: build
 
+# Debian packages, then llama.cpp (built once per machine into a versioned
+# cache outside the clone; a no-op when already there).
 setup:
 	@scripts/setup.sh
+	@scripts/llama.sh >/dev/null
 
 build: setup
 	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DCENTAUR_WERROR=OFF -DCENTAUR_TESTS=OFF -DCENTAUR_BENCH=OFF >/dev/null

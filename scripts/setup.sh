@@ -4,11 +4,11 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build ccache pkg-config git python3
+  build-essential cmake ninja-build ccache pkg-config git python3 npm
   libcurl4-openssl-dev nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev
   libkainjow-mustache-dev libcli11-dev libfmt-dev libspdlog-dev
   libsqlite3-dev sqlite3 libxxhash-dev libre2-dev libcpp-httplib-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
 )
 
 missing=()

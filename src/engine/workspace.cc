@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/records.h"
+#include "local/local_provider.h"
 
 namespace centaur {
 namespace {
@@ -91,10 +92,12 @@ Result<std::unique_ptr<Workspace>> Workspace::Open(const WorkspaceOptions& optio
 Result<ProviderHandle> Workspace::OpenProvider(const ModelRef& model,
                                                const HttpOptions& http) const {
   if (model.provider == "local") {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "local models (\"local:" + model.model +
-                         "\") need the embedded llama.cpp engine, which this build does not "
-                         "have yet; use openai:, anthropic: or an endpoint from centaur.yaml");
+    DecoderOptions options;
+    // One sequence per request in flight: the run's concurrency.
+    options.parallel = http.max_concurrency > 0 ? http.max_concurrency : options.parallel;
+    ProviderHandle handle;
+    CENTAUR_ASSIGN_OR_RETURN(handle.provider, NewLocalProvider(model.model, options));
+    return handle;
   }
   CENTAUR_ASSIGN_OR_RETURN(EndpointConfig endpoint, ResolveEndpoint(model.provider, config_));
   ProviderHandle handle;

@@ -23,7 +23,7 @@ struct WorkspaceOptions {
 
 // A provider with the HTTP client it runs on.
 struct ProviderHandle {
-  std::unique_ptr<HttpClient> http;
+  std::unique_ptr<HttpClient> http;  // null for local models
   std::unique_ptr<Provider> provider;
 };
 
@@ -36,8 +36,9 @@ class Workspace {
   const PriceTable& prices() const { return prices_; }
   const std::string& db_path() const { return db_path_; }
 
-  // Builds the provider for `model` ("openai", "anthropic", a named endpoint;
-  // "local" until the embedded engine lands is an error saying so).
+  // Builds the provider for `model`: "openai", "anthropic", a named endpoint,
+  // or "local" (in-process llama.cpp; `http.max_concurrency` sequences decode
+  // together, and `http` is otherwise unused).
   Result<ProviderHandle> OpenProvider(const ModelRef& model, const HttpOptions& http) const;
 
  private:

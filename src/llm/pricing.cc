@@ -111,6 +111,8 @@ std::optional<Price> PriceTable::Find(const std::string& provider, const std::st
 
 std::optional<double> PriceTable::Cost(const std::string& provider, const std::string& model,
                                        const Usage& usage) const {
+  // Models run in-process cost nothing per token.
+  if (provider == "local") return 0.0;
   std::optional<Price> price = Find(provider, model);
   if (!price.has_value()) return std::nullopt;
   return static_cast<double>(usage.input_tokens) * price->input_per_million / kTokensPerMillion +

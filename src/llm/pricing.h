@@ -27,6 +27,7 @@ class PriceTable {
   Status MergeFile(const std::string& path);
   Status MergeJson(const std::string& text, const std::string& source_name);
   // Looks up "provider:model"; then the bare model name. nullopt: unknown.
+  // Cost of a "local" model is 0.
   std::optional<Price> Find(const std::string& provider, const std::string& model) const;
   std::optional<double> Cost(const std::string& provider, const std::string& model,
                              const Usage& usage) const;

@@ -34,6 +34,10 @@ std::string ChatRequestText(const ChatRequest& request) {
   if (request.schema) out += ",\"schema\":" + request.schema->text;
   out += ",\"schema_name\":";
   AppendString(&out, request.schema_name);
+  if (!request.chat_template.empty()) {
+    out += ",\"chat_template\":";
+    AppendString(&out, request.chat_template);
+  }
   out += '}';
   return out;
 }

@@ -42,10 +42,14 @@ struct ChatRequest {
   SamplingParams params;
   // Distinguishes repeated samples of the same request (cache key only).
   int sample_index = 0;
+  // Jinja chat template overriding the model's own (local models only; the
+  // task's `chat_template:`). Empty: the model's.
+  std::string chat_template;
 };
 
 // Canonical text of a request, deterministic JSON: {"messages", "model",
-// "params", "sample_index", "schema" (in wire order), "schema_name"}. The
+// "params", "sample_index", "schema" (in wire order), "schema_name", and
+// "chat_template" when set}. The
 // content of the cache key and of the stored trace. Holds no secrets (keys
 // travel only in HTTP headers). Invalid UTF-8 in messages becomes U+FFFD.
 std::string ChatRequestText(const ChatRequest& request);
@@ -56,7 +60,7 @@ struct Usage {
 };
 
 struct ChatResponse {
-  std::string text;           // the structured output as JSON text, or free text
+  std::string text;  // the structured output as JSON text, or free text
   Usage usage;
   std::string finish_reason;  // "stop", "length", "tool_use", ...
   double latency_ms = 0;      // wall time of the successful HTTP exchange

@@ -93,6 +93,7 @@ Result<ChatRequest> BuildRequest(const Task& task, const Json& input,
   CENTAUR_ASSIGN_OR_RETURN(request.messages, RenderMessages(task, input));
   request.schema = task.wire_schema;
   request.params = task.params;
+  if (task.chat_template.has_value()) request.chat_template = *task.chat_template;
   return request;
 }
 

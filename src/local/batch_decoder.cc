@@ -1,0 +1,266 @@
+#include "local/batch_decoder.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <exception>
+#include <thread>
+
+#include "common.h"
+#include "llama.h"
+#include "sampling.h"
+
+namespace centaur {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+double MsSince(SteadyClock::time_point t) {
+  return std::chrono::duration<double, std::milli>(SteadyClock::now() - t).count();
+}
+
+struct Pending {
+  DecodeRequest request;
+  BatchDecoder::Callback done;
+  SteadyClock::time_point submitted;
+};
+
+struct Slot {
+  int id = 0;
+  bool active = false;
+  std::vector<llama_token> cached;  // tokens whose K/V are in this sequence
+  Pending work;
+  common_sampler_ptr sampler;
+  size_t next_prompt = 0;  // index of the next prompt token to decode
+  int batch_index = -1;    // where this slot's logits are in the current batch
+  llama_token last = -1;   // sampled, not yet decoded
+  bool has_last = false;
+  DecodeResult result;
+};
+
+size_t CommonPrefix(const std::vector<llama_token>& a, const std::vector<int32_t>& b) {
+  size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
+
+}  // namespace
+
+struct BatchDecoder::Impl {
+  std::shared_ptr<LocalModel> model;
+  DecoderOptions options;
+  llama_context* ctx = nullptr;
+  llama_batch batch{};
+  int n_ctx_seq = 0;
+  std::vector<Slot> slots;
+  std::deque<Pending> queue;
+  double busy_s = 0;
+
+  ~Impl() {
+    if (batch.token != nullptr) llama_batch_free(batch);
+    if (ctx != nullptr) llama_free(ctx);
+  }
+
+  int Unfinished() const {
+    int n = static_cast<int>(queue.size());
+    for (const Slot& s : slots) n += s.active ? 1 : 0;
+    return n;
+  }
+
+  void Finish(Slot& s, Result<DecodeResult> r) {
+    s.active = false;
+    s.batch_index = -1;
+    s.has_last = false;
+    s.sampler.reset();
+    if (r.ok()) r->latency_ms = MsSince(s.work.submitted);
+    Callback done = std::move(s.work.done);
+    s.work = Pending{};
+    done(std::move(r));
+  }
+
+  // Gives queued requests the free slot sharing the longest prompt prefix.
+  void Assign() {
+    while (!queue.empty()) {
+      Slot* best = nullptr;
+      size_t best_prefix = 0;
+      for (Slot& s : slots) {
+        if (s.active) continue;
+        size_t p = CommonPrefix(s.cached, queue.front().request.prompt);
+        if (best == nullptr || p > best_prefix) {
+          best = &s;
+          best_prefix = p;
+        }
+      }
+      if (best == nullptr) return;
+      Pending work = std::move(queue.front());
+      queue.pop_front();
+      Start(*best, std::move(work), best_prefix);
+    }
+  }
+
+  void Start(Slot& s, Pending work, size_t prefix) {
+    s.work = std::move(work);
+    const DecodeRequest& req = s.work.request;
+    s.active = true;
+    s.result = DecodeResult{};
+    s.result.prompt_tokens = static_cast<int>(req.prompt.size());
+    if (req.prompt.empty()) {
+      Finish(s, MakeError(ErrorCode::kInvalidArgument, "local model: the prompt is empty"));
+      return;
+    }
+    if (static_cast<int>(req.prompt.size()) >= n_ctx_seq) {
+      Finish(s, MakeError(ErrorCode::kInvalidArgument,
+                          "local model: the prompt is " + std::to_string(req.prompt.size()) +
+                              " tokens; a sequence holds " + std::to_string(n_ctx_seq) +
+                              " (raise the context or shorten the prompt)"));
+      return;
+    }
+    // Decode at least the last prompt token: its logits start generation.
+    prefix = std::min(prefix, req.prompt.size() - 1);
+    llama_memory_seq_rm(llama_get_memory(ctx), s.id, static_cast<llama_pos>(prefix), -1);
+    s.cached.resize(prefix);
+    s.next_prompt = prefix;
+    s.result.cached_tokens = static_cast<int>(prefix);
+
+    common_params_sampling sp;
+    sp.temp = static_cast<float>(req.temperature);
+    sp.seed = req.seed;
+    sp.no_perf = true;
+    if (!req.grammar.empty()) sp.grammar = {COMMON_GRAMMAR_TYPE_USER, req.grammar};
+    try {
+      s.sampler.reset(common_sampler_init(model->model(), sp));
+    } catch (const std::exception& e) {
+      s.sampler.reset();
+    }
+    if (!s.sampler) {
+      Finish(s, MakeError(ErrorCode::kInvalidArgument,
+                          "local model: the output grammar does not parse: " + LastLlamaError()));
+    }
+  }
+
+  // One llama_decode over every active slot. false: nothing to do.
+  bool Step() {
+    Assign();
+    common_batch_clear(batch);
+    for (Slot& s : slots) {
+      s.batch_index = -1;
+      if (!s.active || !s.has_last) continue;
+      s.batch_index = batch.n_tokens;
+      common_batch_add(batch, s.last, static_cast<llama_pos>(s.cached.size()), {s.id}, true);
+      s.cached.push_back(s.last);
+      s.has_last = false;
+    }
+    for (Slot& s : slots) {
+      if (!s.active || s.batch_index >= 0) continue;
+      const std::vector<int32_t>& prompt = s.work.request.prompt;
+      while (s.next_prompt < prompt.size() && batch.n_tokens < options.batch) {
+        const bool last = s.next_prompt + 1 == prompt.size();
+        if (last) s.batch_index = batch.n_tokens;
+        common_batch_add(batch, prompt[s.next_prompt], static_cast<llama_pos>(s.cached.size()),
+                         {s.id}, last);
+        s.cached.push_back(prompt[s.next_prompt]);
+        ++s.next_prompt;
+      }
+    }
+    if (batch.n_tokens == 0) return false;
+
+    const auto t0 = SteadyClock::now();
+    const int rc = llama_decode(ctx, batch);
+    if (rc != 0) {
+      const std::string why =
+          "local model: llama_decode failed (" + std::to_string(rc) + "): " + LastLlamaError();
+      for (Slot& s : slots) {
+        if (!s.active) continue;
+        llama_memory_seq_rm(llama_get_memory(ctx), s.id, -1, -1);
+        s.cached.clear();
+        Finish(s, MakeError(ErrorCode::kInternal, why));
+      }
+      return true;
+    }
+    for (Slot& s : slots) {
+      if (!s.active || s.batch_index < 0) continue;
+      Sample(s);
+    }
+    busy_s += std::chrono::duration<double>(SteadyClock::now() - t0).count();
+    return true;
+  }
+
+  void Sample(Slot& s) {
+    const llama_token token = common_sampler_sample(s.sampler.get(), ctx, s.batch_index);
+    common_sampler_accept(s.sampler.get(), token, /*is_generated=*/true);
+    ++s.result.output_tokens;
+    if (llama_vocab_is_eog(model->vocab(), token)) {
+      s.result.finish_reason = "stop";
+      Finish(s, std::move(s.result));
+      return;
+    }
+    s.result.text += common_token_to_piece(ctx, token, /*special=*/false);
+    if (s.result.output_tokens >= s.work.request.max_tokens ||
+        static_cast<int>(s.cached.size()) + 1 >= n_ctx_seq) {
+      s.result.finish_reason = "length";
+      Finish(s, std::move(s.result));
+      return;
+    }
+    s.last = token;
+    s.has_last = true;
+  }
+};
+
+BatchDecoder::BatchDecoder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+BatchDecoder::~BatchDecoder() = default;
+
+Result<std::unique_ptr<BatchDecoder>> BatchDecoder::Create(std::shared_ptr<LocalModel> model,
+                                                           const DecoderOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->options.parallel = std::max(1, options.parallel);
+  impl->options.batch = std::max(impl->options.parallel, options.batch);
+  int per_seq = options.context_per_sequence;
+  if (model->context_length() > 0) per_seq = std::min(per_seq, model->context_length());
+  impl->n_ctx_seq = per_seq;
+
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = static_cast<uint32_t>(per_seq * impl->options.parallel);
+  cp.n_batch = static_cast<uint32_t>(impl->options.batch);
+  cp.n_ubatch = std::min<uint32_t>(cp.n_batch, 512);
+  cp.n_seq_max = static_cast<uint32_t>(impl->options.parallel);
+  cp.kv_unified = false;  // one KV stream per sequence: no cross-sequence attention cost
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  cp.n_threads = threads;
+  cp.n_threads_batch = threads;
+  cp.no_perf = true;
+  impl->ctx = llama_init_from_model(model->model(), cp);
+  if (impl->ctx == nullptr) {
+    return MakeError(ErrorCode::kInternal,
+                     "local model: cannot create a context: " + LastLlamaError());
+  }
+  impl->n_ctx_seq = static_cast<int>(llama_n_ctx(impl->ctx)) / impl->options.parallel;
+  impl->batch = llama_batch_init(impl->options.batch, 0, 1);
+  impl->slots.resize(static_cast<size_t>(impl->options.parallel));
+  for (int i = 0; i < impl->options.parallel; ++i) impl->slots[static_cast<size_t>(i)].id = i;
+  impl->model = std::move(model);
+  return std::unique_ptr<BatchDecoder>(new BatchDecoder(std::move(impl)));
+}
+
+void BatchDecoder::Submit(DecodeRequest request, Callback done) {
+  impl_->queue.push_back(Pending{std::move(request), std::move(done), SteadyClock::now()});
+}
+
+int BatchDecoder::Poll(int timeout_ms) {
+  const auto start = SteadyClock::now();
+  const int before = impl_->Unfinished();
+  while (impl_->Unfinished() > 0) {
+    if (!impl_->Step()) break;
+    if (impl_->Unfinished() < before || MsSince(start) >= timeout_ms) break;
+  }
+  return impl_->Unfinished();
+}
+
+const LocalModel& BatchDecoder::model() const { return *impl_->model; }
+int BatchDecoder::parallel() const { return impl_->options.parallel; }
+double BatchDecoder::busy_seconds() const { return impl_->busy_s; }
+
+}  // namespace centaur
