@@ -33,6 +33,17 @@ class Provider {
   virtual int Poll(int timeout_ms) = 0;
   // Transport statistics (zeros for providers without HTTP).
   virtual HttpStats Stats() const { return {}; }
+  // Seconds spent computing in this process (decoding and sampling of local
+  // models; 0 for remote providers).
+  virtual double ComputeSeconds() const { return 0; }
+
+  using EmbedCallback = std::function<void(Result<EmbedResponse>)>;
+  // Embeds texts. Providers without embeddings report an error saying so.
+  virtual void Embed(EmbedRequest request, EmbedCallback done) {
+    done(MakeError(ErrorCode::kInvalidArgument,
+                   "provider \"" + Name() + "\" does not support embeddings (model \"" +
+                       request.model + "\")"));
+  }
 };
 
 // "provider:model" split at the first colon. "gpt-4o" alone is an error.

@@ -68,4 +68,16 @@ struct ChatResponse {
   std::string raw_body;       // provider's response body, for the trace
 };
 
+// Text embeddings: one vector per input, in order.
+struct EmbedRequest {
+  std::string model;  // the provider's own model name
+  std::vector<std::string> inputs;
+};
+
+struct EmbedResponse {
+  std::vector<std::vector<float>> vectors;  // L2-normalized
+  Usage usage;                              // input_tokens only
+  double latency_ms = 0;
+};
+
 }  // namespace centaur

@@ -53,6 +53,7 @@ class LocalProvider : public Provider {
   }
 
   int Poll(int timeout_ms) override { return decoder_->Poll(timeout_ms); }
+  double ComputeSeconds() const override { return decoder_->busy_seconds(); }
 
  private:
   Result<DecodeRequest> Prepare(const ChatRequest& request) {
