@@ -42,12 +42,7 @@ Json RunParamsJson(const Task& task) {
 
 std::optional<bool> IsCorrect(const Task& task, const Json& output,
                               const std::optional<Json>& gold) {
-  if (!gold.has_value() || gold->is_null() || task.target.empty()) return std::nullopt;
-  if (!output.is_object() || !output.contains(task.target)) return false;
-  const Json& predicted = output[task.target];
-  if (gold->is_string() && !predicted.is_string())
-    return predicted.dump() == gold->get<std::string>();
-  return predicted == *gold;
+  return OutputMatchesGold(output, task.target, gold);
 }
 
 ItemCall::ItemCall(const CallContext* ctx, Json input, std::optional<Json> gold, Done done)

@@ -162,7 +162,69 @@ CREATE TABLE cache (
 );
 )sql";
 
-constexpr std::array<const char*, 1> kMigrations = {kSchemaV1};
+// Version 2: annotations and protocols.
+//
+//   annotations(id, dataset_id, item_id, annotator, action 'label'|'accept'|'note'|'skip'|'undo',
+//               label JSON|NULL, note, run_id|NULL, protocol_version|NULL, undoes|NULL,
+//               created_ms)                      append-only (triggers refuse UPDATE and
+//                                                DELETE); an undo names the record it takes
+//                                                back, and a record is undone at most once
+//   gold_labels(dataset_id, item_id, label JSON, annotation_id)
+//                                                per item, the latest label or accept not
+//                                                undone; kept by the store as annotations
+//                                                are added (effective gold = this, else
+//                                                items.gold)
+//   protocols(task, version 1..n, text, author, created_ms, PK(task, version))
+//                                                append-only
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE annotations (
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+  item_id TEXT NOT NULL,
+  annotator TEXT NOT NULL,
+  action TEXT NOT NULL,
+  label TEXT,
+  note TEXT NOT NULL,
+  run_id INTEGER REFERENCES runs(id),
+  protocol_version INTEGER,
+  undoes INTEGER REFERENCES annotations(id),
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX annotations_by_item ON annotations(dataset_id, item_id, id);
+CREATE INDEX annotations_by_annotator ON annotations(dataset_id, annotator, id);
+CREATE UNIQUE INDEX annotations_undone ON annotations(undoes) WHERE undoes IS NOT NULL;
+CREATE TRIGGER annotations_no_update BEFORE UPDATE ON annotations BEGIN
+  SELECT RAISE(ABORT, 'annotations are append-only');
+END;
+CREATE TRIGGER annotations_no_delete BEFORE DELETE ON annotations BEGIN
+  SELECT RAISE(ABORT, 'annotations are append-only');
+END;
+
+CREATE TABLE gold_labels (
+  dataset_id INTEGER NOT NULL,
+  item_id TEXT NOT NULL,
+  label TEXT NOT NULL,
+  annotation_id INTEGER NOT NULL REFERENCES annotations(id),
+  PRIMARY KEY (dataset_id, item_id)
+) WITHOUT ROWID;
+
+CREATE TABLE protocols (
+  task TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  author TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (task, version)
+);
+CREATE TRIGGER protocols_no_update BEFORE UPDATE ON protocols BEGIN
+  SELECT RAISE(ABORT, 'protocol versions are append-only');
+END;
+CREATE TRIGGER protocols_no_delete BEFORE DELETE ON protocols BEGIN
+  SELECT RAISE(ABORT, 'protocol versions are append-only');
+END;
+)sql";
+
+constexpr std::array<const char*, 2> kMigrations = {kSchemaV1, kSchemaV2};
 
 }  // namespace
 

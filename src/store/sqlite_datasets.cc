@@ -26,11 +26,13 @@ std::string InsertItemsSql(int rows) {
   return sql;
 }
 
-// Dataset columns then its item counts; the caller adds WHERE and GROUP BY.
+// Dataset columns then its item counts (labeled: with an effective gold);
+// the caller adds WHERE and GROUP BY.
 #define CENTAUR_DATASET_SELECT                                                            \
   "SELECT d.id, d.name, d.source, d.created_ms, count(i.seq), "                           \
-  "coalesce(sum(i.split = 'val'), 0), coalesce(sum(i.split = 'test'), 0), count(i.gold) " \
-  "FROM datasets d LEFT JOIN items i ON i.dataset_id = d.id "
+  "coalesce(sum(i.split = 'val'), 0), coalesce(sum(i.split = 'test'), 0), "               \
+  "count(coalesce(g.label, i.gold)) FROM datasets d LEFT JOIN items i ON i.dataset_id = " \
+  "d.id LEFT JOIN gold_labels g ON g.dataset_id = d.id AND g.item_id = i.item_id "
 
 DatasetInfo ReadDataset(const Stmt& st) {
   DatasetInfo info;
@@ -160,12 +162,15 @@ Result<std::vector<DatasetInfo>> SqliteStore::ListDatasets() {
 
 Result<std::vector<Item>> SqliteStore::ListItems(int64_t dataset_id, const std::string& split,
                                                  int64_t after_seq, int limit) {
+  // The effective gold: an annotated label, else the imported one.
   static constexpr const char* kAll =
-      "SELECT seq, item_id, input, gold, split FROM items "
-      "WHERE dataset_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+      "SELECT i.seq, i.item_id, i.input, coalesce(g.label, i.gold), i.split FROM items i "
+      "LEFT JOIN gold_labels g ON g.dataset_id = i.dataset_id AND g.item_id = i.item_id "
+      "WHERE i.dataset_id = ?1 AND i.seq > ?2 ORDER BY i.seq LIMIT ?3";
   static constexpr const char* kSplit =
-      "SELECT seq, item_id, input, gold, split FROM items "
-      "WHERE dataset_id = ?1 AND split = ?4 AND seq > ?2 ORDER BY seq LIMIT ?3";
+      "SELECT i.seq, i.item_id, i.input, coalesce(g.label, i.gold), i.split FROM items i "
+      "LEFT JOIN gold_labels g ON g.dataset_id = i.dataset_id AND g.item_id = i.item_id "
+      "WHERE i.dataset_id = ?1 AND i.split = ?4 AND i.seq > ?2 ORDER BY i.seq LIMIT ?3";
   const bool all = split == "all";
   if (!all && !IsSplit(split)) {
     return MakeError(ErrorCode::kInvalidArgument,

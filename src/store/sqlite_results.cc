@@ -81,15 +81,20 @@ Result<RunInfo> ReadRun(const Stmt& st, const std::string& path) {
   return run;
 }
 
-// Result columns then the item's input and gold; ?1 is the run id, ?2 its
-// dataset id (NULL for calls, so input and gold come back NULL).
+// Result columns then the item's input, imported gold and annotated gold;
+// ?1 is the run id, ?2 its dataset id (NULL for calls, so input and gold
+// come back NULL).
 #define CENTAUR_RESULT_SELECT                                                               \
   "SELECT r.id, r.item_id, r.status, r.output, r.raw, r.error, r.input_tokens, "            \
   "r.output_tokens, r.cost, r.latency_ms, r.cache_hit, r.correct, r.created_ms, i.input, "  \
-  "i.gold FROM results r LEFT JOIN items i ON i.dataset_id = ?2 AND i.item_id = r.item_id " \
+  "i.gold, g.label FROM results r LEFT JOIN items i ON i.dataset_id = ?2 AND i.item_id = " \
+  "r.item_id LEFT JOIN gold_labels g ON g.dataset_id = ?2 AND g.item_id = r.item_id "      \
   "WHERE r.run_id = ?1 "
 
-Status ReadResult(const Stmt& st, const std::string& path, int64_t run_id, ResultRecord* r) {
+// Reads a result row; an annotated gold replaces the imported one, and
+// `correct` is then recomputed against it with the run's `target`.
+Status ReadResult(const Stmt& st, const std::string& path, int64_t run_id,
+                  const std::string& target, ResultRecord* r) {
   const int64_t id = st.Int(0);
   r->run_id = run_id;
   r->item_id = st.String(1);
@@ -115,7 +120,14 @@ Status ReadResult(const Stmt& st, const std::string& path, int64_t run_id, Resul
     CENTAUR_ASSIGN_OR_RETURN(r->input, ParseJson(st.Text(13), path, "items.input", id));
   }
   r->gold.reset();
-  if (!st.IsNull(14)) {
+  if (!st.IsNull(15)) {
+    CENTAUR_ASSIGN_OR_RETURN(r->gold, ParseJson(st.Text(15), path, "gold_labels.label", id));
+    if (r->status == "ok") {
+      r->correct = OutputMatchesGold(r->output, target, r->gold);
+    } else if (!target.empty()) {
+      r->correct = false;
+    }
+  } else if (!st.IsNull(14)) {
     CENTAUR_ASSIGN_OR_RETURN(r->gold, ParseJson(st.Text(14), path, "items.gold", id));
   }
   return OkStatus();
@@ -412,15 +424,17 @@ Status SqliteStore::LoadAttempts(int64_t result_id, std::vector<AttemptRecord>* 
   return OkStatus();
 }
 
-Result<std::optional<int64_t>> SqliteStore::RunDatasetId(int64_t run_id) {
-  static constexpr const char* kSql = "SELECT dataset_id FROM runs WHERE id = ?1";
+Result<SqliteStore::RunRef> SqliteStore::GetRunRef(int64_t run_id) {
+  static constexpr const char* kSql =
+      "SELECT r.dataset_id, json_extract(t.spec, '$.target') FROM runs r LEFT JOIN task_versions "
+      "t ON t.name = r.task_name AND t.version = r.task_version WHERE r.id = ?1";
   CENTAUR_ASSIGN_OR_RETURN(StmtRef st, db_->Cached(kSql));
   st->Bind(1, run_id);
   CENTAUR_ASSIGN_OR_RETURN(bool row, st->Step());
   if (!row) {
     return MakeError(ErrorCode::kNotFound, fmt::format("{}: no run {}", db_->path(), run_id));
   }
-  return st->OptInt(0);
+  return RunRef{st->OptInt(0), st->String(1)};
 }
 
 Status SqliteStore::ForEachResult(int64_t run_id, bool with_attempts,
@@ -428,17 +442,17 @@ Status SqliteStore::ForEachResult(int64_t run_id, bool with_attempts,
   // Results in item order; call runs (no items) in insertion order. SQLite's
   // sorter spills to temporary files, so memory stays flat for large runs.
   static constexpr const char* kSql = CENTAUR_RESULT_SELECT "ORDER BY i.seq, r.id";
-  CENTAUR_ASSIGN_OR_RETURN(std::optional<int64_t> dataset_id, RunDatasetId(run_id));
+  CENTAUR_ASSIGN_OR_RETURN(RunRef ref, GetRunRef(run_id));
   // Not from the statement cache: `fn` may call back into the store, even
   // into ForEachResult.
   CENTAUR_ASSIGN_OR_RETURN(Stmt st, db_->Prepare(kSql));
   st.Bind(1, run_id);
-  st.Bind(2, dataset_id);
+  st.Bind(2, ref.dataset_id);
   ResultRecord r;
   while (true) {
     CENTAUR_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    CENTAUR_RETURN_IF_ERROR(ReadResult(st, db_->path(), run_id, &r));
+    CENTAUR_RETURN_IF_ERROR(ReadResult(st, db_->path(), run_id, ref.target, &r));
     if (with_attempts) CENTAUR_RETURN_IF_ERROR(LoadAttempts(st.Int(0), &r.attempts));
     CENTAUR_RETURN_IF_ERROR(fn(r));
   }
@@ -447,20 +461,20 @@ Status SqliteStore::ForEachResult(int64_t run_id, bool with_attempts,
 
 Result<ResultRecord> SqliteStore::GetResult(int64_t run_id, const std::string& item_id) {
   static constexpr const char* kSql = CENTAUR_RESULT_SELECT "AND r.item_id = ?3";
-  CENTAUR_ASSIGN_OR_RETURN(std::optional<int64_t> dataset_id, RunDatasetId(run_id));
+  CENTAUR_ASSIGN_OR_RETURN(RunRef ref, GetRunRef(run_id));
   ResultRecord r;
   int64_t result_id = 0;
   {
     CENTAUR_ASSIGN_OR_RETURN(StmtRef st, db_->Cached(kSql));
     st->Bind(1, run_id);
-    st->Bind(2, dataset_id);
+    st->Bind(2, ref.dataset_id);
     st->Bind(3, item_id);
     CENTAUR_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) {
       return MakeError(ErrorCode::kNotFound, fmt::format("{}: item {} has no result in run {}",
                                                          db_->path(), item_id, run_id));
     }
-    CENTAUR_RETURN_IF_ERROR(ReadResult(*st, db_->path(), run_id, &r));
+    CENTAUR_RETURN_IF_ERROR(ReadResult(*st, db_->path(), run_id, ref.target, &r));
     result_id = st->Int(0);
   }
   CENTAUR_RETURN_IF_ERROR(LoadAttempts(result_id, &r.attempts));
@@ -468,3 +482,18 @@ Result<ResultRecord> SqliteStore::GetResult(int64_t run_id, const std::string& i
 }
 
 }  // namespace centaur::sqlite
+
+namespace centaur {
+
+std::optional<bool> OutputMatchesGold(const Json& output, const std::string& target,
+                                      const std::optional<Json>& gold) {
+  if (!gold.has_value() || gold->is_null() || target.empty()) return std::nullopt;
+  if (!output.is_object() || !output.contains(target)) return false;
+  const Json& predicted = output[target];
+  if (gold->is_string() && !predicted.is_string()) {
+    return predicted.dump() == gold->get<std::string>();
+  }
+  return predicted == *gold;
+}
+
+}  // namespace centaur

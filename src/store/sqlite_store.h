@@ -22,6 +22,10 @@
 //
 // AddResult refuses results for unknown and finished runs (FinishRun freezes
 // a run's aggregates into run_stats).
+//
+// AddAnnotation(s) and AddProtocolVersion run in their own transactions,
+// like CreateDataset. Annotations are in sqlite_annotations.cc, protocols in
+// sqlite_protocols.cc.
 #pragma once
 
 #include <memory>
@@ -61,6 +65,18 @@ class SqliteStore final : public Store {
                        const std::function<Status(const ResultRecord&)>& fn) override;
   Result<ResultRecord> GetResult(int64_t run_id, const std::string& item_id) override;
 
+  Result<Annotation> AddAnnotation(const Annotation& annotation) override;
+  Status AddAnnotations(const std::vector<Annotation>& annotations) override;
+  Result<std::vector<Annotation>> ListAnnotations(int64_t dataset_id,
+                                                  const std::string& item_id) override;
+  Result<std::vector<Annotation>> CurrentLabels(int64_t dataset_id) override;
+  Result<std::optional<Annotation>> LastUndoable(int64_t dataset_id, const std::string& annotator,
+                                                 std::optional<int64_t> run_id) override;
+
+  Result<ProtocolVersion> AddProtocolVersion(const std::string& task, const std::string& text,
+                                             const std::string& author) override;
+  Result<std::vector<ProtocolVersion>> ListProtocolVersions(const std::string& task) override;
+
   Result<std::optional<CacheEntry>> CacheGet(const std::string& key) override;
   Status CachePut(const CacheEntry& entry) override;
 
@@ -83,7 +99,15 @@ class SqliteStore final : public Store {
   Error CheckLost(Error error);
   Status InsertAttempts(int64_t result_id, const ResultRecord& result);
   Status LoadAttempts(int64_t result_id, std::vector<AttemptRecord>* out);
-  Result<std::optional<int64_t>> RunDatasetId(int64_t run_id);
+  // A run's dataset (none for calls) and its task's target ("" when unknown).
+  struct RunRef {
+    std::optional<int64_t> dataset_id;
+    std::string target;
+  };
+  Result<RunRef> GetRunRef(int64_t run_id);
+  // Checks and appends one annotation inside the open transaction, and
+  // updates gold_labels; fills id and created_ms.
+  Status InsertAnnotation(Annotation* annotation);
 
   std::unique_ptr<Db> db_;
   std::unique_ptr<Checkpointer> checkpointer_;  // null for :memory:; stopped before db_ closes

@@ -1,6 +1,7 @@
 // Store: everything centaur keeps — datasets and items, task versions, runs,
-// results, attempts (the trace of every provider call) and the response
-// cache. The default is one SQLite file (WAL, versioned migrations).
+// results, attempts (the trace of every provider call), the response cache,
+// annotations (human labels, notes) and annotation protocols. The default is
+// one SQLite file (WAL, versioned migrations).
 //
 // Writing: AddResult/CachePut/AddTrace go into an open transaction that is
 // made durable by Commit() (group commit). Callers commit at least every
@@ -112,6 +113,33 @@ struct ResultRecord {
   std::optional<Json> gold;
 };
 
+// A person's decision about one item of a dataset. Annotations are appended,
+// never changed: a correction is a new label, a mistake is taken back by an
+// "undo" record naming it.
+struct Annotation {
+  int64_t id = 0;  // set by the store; increases in append order
+  int64_t dataset_id = 0;
+  std::string item_id;
+  std::string annotator;
+  std::string action;         // "label", "accept", "note", "skip" or "undo"
+  std::optional<Json> label;  // the gold label: set for "label" and "accept" only
+  std::string note;
+  std::optional<int64_t> run_id;            // the run being annotated, if any
+  std::optional<int64_t> protocol_version;  // the task's protocol version in force
+  std::optional<int64_t> undoes;            // "undo": the annotation it takes back
+  int64_t created_ms = 0;                   // 0: now
+  bool undone = false;                      // filled by reads: taken back by an undo
+};
+
+// One version of a task's annotation protocol (markdown).
+struct ProtocolVersion {
+  std::string task;
+  int64_t version = 0;  // 1, 2, ... per task
+  std::string text;
+  std::string author;
+  int64_t created_ms = 0;
+};
+
 struct CacheEntry {
   std::string key;
   std::string response_text;
@@ -164,6 +192,42 @@ class Store {
   // One item's result with attempts; kNotFound when absent.
   virtual Result<ResultRecord> GetResult(int64_t run_id, const std::string& item_id) = 0;
 
+  // Annotations. Effective gold: per (item, annotator) the latest label or
+  // accept not undone is that annotator's current label; the item's gold is
+  // the most recent of its annotators' current labels, else the imported
+  // gold. ListItems, ForEachResult, GetResult and DatasetInfo::labeled use
+  // it, and ForEachResult/GetResult recompute `correct` against it (RunInfo's
+  // labeled/correct stay as they were when the run ran).
+  //
+  // AddAnnotation checks the record (known item of the dataset; a label for
+  // "label"/"accept" and none otherwise; an "undo" names an annotation of the
+  // same dataset that is not an undo and not undone yet, and its item_id may
+  // be left empty) and commits at once together with any pending writes, so
+  // nothing decided is lost to a crash. Returns the record with id and
+  // created_ms set.
+  virtual Result<Annotation> AddAnnotation(const Annotation& annotation) = 0;
+  // Several annotations in one transaction: all of them or none.
+  virtual Status AddAnnotations(const std::vector<Annotation>& annotations) = 0;
+  // A dataset's annotations in append order, `undone` filled; only one
+  // item's when item_id is not empty.
+  virtual Result<std::vector<Annotation>> ListAnnotations(int64_t dataset_id,
+                                                          const std::string& item_id = "") = 0;
+  // Every annotator's current label per item, in item order then annotator.
+  virtual Result<std::vector<Annotation>> CurrentLabels(int64_t dataset_id) = 0;
+  // The annotator's latest annotation in the dataset (of run_id, when given)
+  // that an undo can take back: not an undo, not undone. nullopt when none.
+  virtual Result<std::optional<Annotation>> LastUndoable(int64_t dataset_id,
+                                                         const std::string& annotator,
+                                                         std::optional<int64_t> run_id) = 0;
+
+  // Annotation protocols: numbered versions per task name, appended and
+  // committed at once. Adding returns the new version.
+  virtual Result<ProtocolVersion> AddProtocolVersion(const std::string& task,
+                                                     const std::string& text,
+                                                     const std::string& author) = 0;
+  // Oldest first; empty when the task has none.
+  virtual Result<std::vector<ProtocolVersion>> ListProtocolVersions(const std::string& task) = 0;
+
   // Response cache (successes only; the caller guarantees that).
   virtual Result<std::optional<CacheEntry>> CacheGet(const std::string& key) = 0;
   virtual Status CachePut(const CacheEntry& entry) = 0;
@@ -171,6 +235,13 @@ class Store {
   // Makes every pending write durable.
   virtual Status Commit() = 0;
 };
+
+// Whether an output's `target` property matches a gold label: the rule
+// behind every `correct` (a string gold compares with a string prediction,
+// or with a non-string prediction's JSON text; anything else as JSON).
+// nullopt when there is no gold or no target.
+std::optional<bool> OutputMatchesGold(const Json& output, const std::string& target,
+                                      const std::optional<Json>& gold);
 
 // Opens (creating and migrating as needed) the SQLite store at `path`;
 // creates missing parent directories. Errors name the path.
