@@ -53,7 +53,7 @@ class CliTest(unittest.TestCase):
             "OPENAI_API_KEY": "sk-fixture-key-0000",
             "ANTHROPIC_BASE_URL": self.fixture.base_url,
             "ANTHROPIC_API_KEY": "sk-ant-fixture-key-0000",
-            "ASAN_OPTIONS": "detect_leaks=1",
+            "ASAN_OPTIONS": "detect_leaks=1:malloc_context_size=4",
         })
 
     def tearDown(self):
