@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "cli/common.h"
+#include "engine/run_target.h"
 
 namespace centaur::cli {
 namespace {
@@ -77,28 +78,24 @@ std::string JsonText(const Json& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-std::string Prediction(const ResultRecord& r, const std::string& target) {
+// The output's target value (the run's task version names the target); the
+// whole output when the version is not in the store.
+std::string Prediction(const ResultRecord& r, const std::optional<RunTarget>& target) {
   if (r.status != "ok") return "";
-  if (!target.empty() && r.output.is_object() && r.output.contains(target)) {
-    return JsonText(r.output[target]);
-  }
-  return r.output.dump();
+  if (!target.has_value()) return r.output.dump();
+  std::optional<Json> value = TargetValue(*target, r.output);
+  return value.has_value() ? JsonText(*value) : "";
+}
+
+std::optional<RunTarget> TargetOf(Store* store, const RunInfo& run) {
+  Result<RunTarget> target = LoadRunTarget(store, run.spec);
+  if (!target.ok()) return std::nullopt;
+  return std::move(target).value();
 }
 
 std::string Thoughts(const ResultRecord& r) {
   if (r.output.is_object() && r.output.contains("thoughts")) return JsonText(r.output["thoughts"]);
   return "";
-}
-
-// The target field is not stored on the run; guess it from the output shape:
-// the last non-"thoughts" property.
-std::string GuessTarget(const ResultRecord& r) {
-  if (!r.output.is_object()) return "";
-  std::string target;
-  for (auto it = r.output.begin(); it != r.output.end(); ++it) {
-    if (it.key() != "thoughts") target = it.key();
-  }
-  return target;
 }
 
 void PrintTrace(const ResultRecord& r) {
@@ -137,6 +134,7 @@ int Show(const GlobalOptions& globals, int64_t run_id, bool errors, const std::s
     return kExitOk;
   }
   const RunInfo& r = *run;
+  const std::optional<RunTarget> target = TargetOf(store, r);
   std::printf("run %lld  %s@%s  %s  dataset %s  split %s  %s\n", static_cast<long long>(r.id),
               r.spec.task_name.c_str(), r.spec.task_version.substr(0, 8).c_str(),
               r.spec.model.c_str(), r.dataset_name.c_str(), r.spec.split.c_str(),
@@ -163,7 +161,7 @@ int Show(const GlobalOptions& globals, int64_t run_id, bool errors, const std::s
       return OkStatus();
     }
     std::printf("%s %-7s %s %s %s\n", Cell(res.item_id, 18).c_str(), res.status.c_str(),
-                Cell(gold, 22).c_str(), Cell(Prediction(res, GuessTarget(res)) + mark, 24).c_str(),
+                Cell(gold, 22).c_str(), Cell(Prediction(res, target) + mark, 24).c_str(),
                 OneLine(res.status == "ok" ? Thoughts(res) : res.error, 70).c_str());
     return OkStatus();
   });
@@ -191,6 +189,7 @@ int Export(const GlobalOptions& globals, int64_t run_id, const std::string& form
   Store* store = (*ws)->store();
   auto run = store->GetRun(run_id);
   if (!run.ok()) return ReportError(run.error());
+  const std::optional<RunTarget> target = TargetOf(store, *run);
   bool to_stdout = output.empty() || output == "-";
   std::string tmp = output + ".tmp";
   FILE* out = to_stdout ? stdout : std::fopen(tmp.c_str(), "wb");
@@ -227,7 +226,7 @@ int Export(const GlobalOptions& globals, int64_t run_id, const std::string& form
       std::string fields[] = {r.item_id,
                               r.status,
                               JsonText(gold),
-                              Prediction(r, GuessTarget(r)),
+                              Prediction(r, target),
                               r.correct.has_value() ? (*r.correct ? "true" : "false") : "",
                               Thoughts(r),
                               r.status == "ok" ? r.output.dump() : "",

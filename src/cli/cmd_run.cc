@@ -8,6 +8,7 @@
 #include "cli/progress.h"
 #include "engine/import.h"
 #include "engine/runner.h"
+#include "engine/test_split.h"
 #include "prompt/task.h"
 
 namespace centaur::cli {
@@ -23,6 +24,7 @@ struct RunFlags {
   bool no_cache = false;
   bool refresh = false;
   bool json = false;
+  bool force = false;
   std::vector<std::string> maps;
   double rpm = 0, tpm = 0;
   int64_t timeout_ms = HttpOptions::kDefaultRequestTimeoutMs;
@@ -87,6 +89,14 @@ int Run(const GlobalOptions& globals, const RunFlags& flags) {
   Store* store = (*ws)->store();
   auto dataset = ResolveDataset(store, flags.data);
   if (!dataset.ok()) return ReportError(dataset.error());
+  if (flags.split == "test") {
+    auto warnings = CheckTestSplitRun(store, task->name, task->version, flags.task_path,
+                                      model->ToString(), *dataset, flags.force);
+    if (!warnings.ok()) return ReportError(warnings.error());
+    for (const std::string& w : *warnings) {
+      std::fprintf(stderr, "centaur: warning: %s\n", w.c_str());
+    }
+  }
 
   HttpOptions http;
   http.max_concurrency = flags.concurrency;
@@ -175,6 +185,7 @@ Command RunCommand() {
             sub->add_flag("--no-cache", f->no_cache, "neither read nor write the cache");
             sub->add_flag("--refresh", f->refresh, "call again and overwrite cached answers");
             sub->add_flag("--json", f->json, "print the summary as one JSON object");
+            sub->add_flag("--force", f->force, "run on the test split a version never run on val");
             sub->add_option("--map", f->maps, "VARIABLE=FIELD: fill a task input from a field");
             sub->add_option("--rpm", f->rpm, "requests per minute limit");
             sub->add_option("--tpm", f->tpm, "tokens per minute limit (estimated)");

@@ -58,5 +58,8 @@ Command RunsCommand();
 Command ShowCommand();
 Command ExportCommand();
 Command ModelsCommand();
+Command MetricsCommand();
+Command CompareCommand();
+Command HistoryCommand();
 
 }  // namespace centaur::cli

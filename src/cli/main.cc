@@ -11,8 +11,9 @@ namespace {
 
 std::vector<centaur::cli::Command> Commands() {
   using namespace centaur::cli;
-  return {InitCommand(), CallCommand(), DataCommand(),   RunCommand(),
-          RunsCommand(), ShowCommand(), ExportCommand(), ModelsCommand()};
+  return {InitCommand(),    CallCommand(),    DataCommand(),   RunCommand(),
+          RunsCommand(),    ShowCommand(),    ExportCommand(), ModelsCommand(),
+          MetricsCommand(), CompareCommand(), HistoryCommand()};
 }
 
 }  // namespace

@@ -106,7 +106,7 @@ class PipelineTest(CliTest):
         self.assertEqual(val + test, 45)
         self.assertGreater(val, 10)
         self.assertGreater(test, 10)
-        r = self.centaur_json("run", "task.yaml", "--data", "t", "--split", "test")
+        r = self.centaur_json("run", "task.yaml", "--data", "t", "--split", "test", "--force")
         self.assertEqual(r["items"], test)
         r = self.centaur_json("run", "task.yaml", "--data", "t", "--limit", "5")
         self.assertEqual(r["items"], 5)
