@@ -58,6 +58,7 @@ void ItemCall::Start() {
     return;
   }
   request_ = std::move(request).value();
+  request_.sample_index = ctx_->policy.sample_index;
   Attempt();
 }
 

@@ -27,6 +27,9 @@ struct CallPolicy {
   bool use_cache = true;  // read the cache
   bool refresh = false;   // do not read, but still write the cache
   int max_api_errors = kDefaultMaxApiErrors;
+  // Which sample of the same request this is (ChatRequest::sample_index):
+  // repeated samples are cached apart (`centaur test --repeat`).
+  int sample_index = 0;
 };
 
 // What an engine shares with every ItemCall of one run.

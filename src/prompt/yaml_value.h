@@ -1,7 +1,7 @@
 // Helpers for reading YAML task files with exact error positions: where a
 // node is ("FILE:LINE:COL", 1-based), what a node holds ("string \"hot\""),
 // and YAML -> JSON conversion that keeps mapping key order and rejects
-// duplicate keys. Internal to src/prompt/.
+// duplicate keys. Internal to the file loaders of src/prompt/ and src/eval/.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
