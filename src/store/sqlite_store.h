@@ -26,6 +26,9 @@
 // AddAnnotation(s) and AddProtocolVersion run in their own transactions,
 // like CreateDataset. Annotations are in sqlite_annotations.cc, protocols in
 // sqlite_protocols.cc.
+//
+// FindResults (filtered, searched result lists for paging) is in
+// sqlite_pages.cc.
 #pragma once
 
 #include <memory>
@@ -64,6 +67,8 @@ class SqliteStore final : public Store {
   Status ForEachResult(int64_t run_id, bool with_attempts,
                        const std::function<Status(const ResultRecord&)>& fn) override;
   Result<ResultRecord> GetResult(int64_t run_id, const std::string& item_id) override;
+
+  Result<std::vector<std::string>> FindResults(int64_t run_id, const ResultFilter& filter) override;
 
   Result<Annotation> AddAnnotation(const Annotation& annotation) override;
   Status AddAnnotations(const std::vector<Annotation>& annotations) override;
@@ -115,6 +120,7 @@ class SqliteStore final : public Store {
   // The run AddResult last found running; saves a lookup per result. (A run
   // finished by another process meanwhile is not noticed.)
   int64_t running_run_ = 0;
+  bool functions_ready_ = false;  // FindResults' SQL functions are registered on db_
 };
 
 }  // namespace centaur::sqlite

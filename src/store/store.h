@@ -140,6 +140,22 @@ struct ProtocolVersion {
   int64_t created_ms = 0;
 };
 
+// Which of a run's results FindResults returns. Every set condition must hold.
+struct ResultFilter {
+  // "" (all), "wrong" (scored against the effective gold and not correct),
+  // "unlabeled" (no effective gold), "disagreements" (the item's annotators'
+  // current labels differ), "errors" (failed, or any attempt not ok) or
+  // "invalid" (any attempt's output failed parsing or validation).
+  std::string kind;
+  // Full-text search over item inputs: every word must occur (as a word or
+  // a word's prefix). Punctuation is ignored; it never is a query syntax error.
+  std::string text;
+  // Label texts (strings as they are, other values as compact JSON): the
+  // effective gold, and the target value of an ok output (runs whose task
+  // names a target).
+  std::optional<std::string> gold, predicted;
+};
+
 struct CacheEntry {
   std::string key;
   std::string response_text;
@@ -191,6 +207,12 @@ class Store {
                                const std::function<Status(const ResultRecord&)>& fn) = 0;
   // One item's result with attempts; kNotFound when absent.
   virtual Result<ResultRecord> GetResult(int64_t run_id, const std::string& item_id) = 0;
+
+  // Item ids of a run's results that match `filter`, in item order (call
+  // runs: insertion order). kNotFound for an unknown run; kInvalidArgument
+  // for an unknown filter kind. One query: ~50 ms for 100,000 results.
+  virtual Result<std::vector<std::string>> FindResults(int64_t run_id,
+                                                       const ResultFilter& filter) = 0;
 
   // Annotations. Effective gold: per (item, annotator) the latest label or
   // accept not undone is that annotator's current label; the item's gold is
