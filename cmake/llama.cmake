@@ -3,18 +3,20 @@
 # `make` runs it. Defines the target llama_cpp (llama + ggml + llama-common),
 # LLAMA_SERVER_BIN (llama.cpp's own server, a peer in tests and benchmarks)
 # and LLAMA_TINY_VOCAB (the vocab the tiny test model is built from).
-set(CENTAUR_LLAMA_PREFIX "" CACHE PATH "llama.cpp prefix written by scripts/llama.sh")
-if(NOT CENTAUR_LLAMA_PREFIX)
+set(CENTAUR_LLAMA_PREFIX "" CACHE PATH "llama.cpp prefix (empty: the one scripts/llama.sh builds)")
+if(CENTAUR_LLAMA_PREFIX)
+  set(P ${CENTAUR_LLAMA_PREFIX})
+else()
   execute_process(COMMAND ${CMAKE_SOURCE_DIR}/scripts/llama.sh --print-prefix
-    OUTPUT_VARIABLE prefix OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
-  set(CENTAUR_LLAMA_PREFIX ${prefix} CACHE PATH "llama.cpp prefix written by scripts/llama.sh" FORCE)
+    OUTPUT_VARIABLE P OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
 endif()
-set(P ${CENTAUR_LLAMA_PREFIX})
 if(NOT EXISTS ${P}/ok)
   message(FATAL_ERROR "llama.cpp is not built at ${P}: run scripts/llama.sh (make does it)")
 endif()
 
-find_package(OpenMP REQUIRED)
+# scripts/llama.sh builds ggml without OpenMP; an older prefix built with it
+# still links.
+find_package(OpenMP)
 add_library(llama_cpp INTERFACE)
 # SYSTEM: llama.cpp's warnings are not ours.
 target_include_directories(llama_cpp SYSTEM INTERFACE
@@ -28,6 +30,9 @@ target_link_libraries(llama_cpp INTERFACE
   ${P}/build/ggml/src/libggml.a
   ${P}/build/ggml/src/libggml-cpu.a
   ${P}/build/ggml/src/libggml-base.a
-  OpenMP::OpenMP_CXX Threads::Threads ${CMAKE_DL_LIBS})
+  Threads::Threads ${CMAKE_DL_LIBS})
+if(OpenMP_CXX_FOUND)
+  target_link_libraries(llama_cpp INTERFACE OpenMP::OpenMP_CXX)
+endif()
 set(LLAMA_SERVER_BIN ${P}/build/bin/llama-server)
 set(LLAMA_TINY_VOCAB ${P}/src/models/ggml-vocab-phi-3.gguf)

@@ -9,7 +9,10 @@
 # Layout of the prefix ($CENTAUR_LLAMA_CACHE, default
 # ~/.cache/centaur/llama.cpp/<version>):
 #   src/     the llama.cpp tree cloned from the bundle
-#   build/   CPU-only static build: libllama, libggml*, libcommon, llama-server
+#   build/   CPU-only static build: libllama, libggml*, libcommon, llama-server.
+#            Without OpenMP: ggml's own thread pool sleeps when idle, where
+#            libgomp's workers spin and, on a busy 2-core machine, made
+#            decoding 7x slower.
 #   ok       stamp written last; its presence means the prefix is complete
 #
 # A second call with the stamp present returns at once. The build path is
@@ -20,7 +23,10 @@ NPM_PACKAGE="node-llama-cpp"
 NPM_VERSION="3.22.1"
 LLAMA_TAG="v0.5.0"
 SHA512="6e5b488a9b9699cd76dc7eed30880318a4ac4ab866865418795502e3c5d38d55bb5c624988927209d95333343f2e25a83e4183a5c2f816f883a60c3ba9f4e20f"
-KEY="${LLAMA_TAG}-${NPM_PACKAGE}-${NPM_VERSION}"
+# The build configuration is part of the key: a changed configuration builds
+# a new prefix instead of mixing objects.
+BUILD_CONFIG="cpu-noomp"
+KEY="${LLAMA_TAG}-${NPM_PACKAGE}-${NPM_VERSION}-${BUILD_CONFIG}"
 
 CACHE_ROOT="${CENTAUR_LLAMA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/centaur/llama.cpp}"
 PREFIX="$CACHE_ROOT/$KEY"
@@ -76,6 +82,9 @@ if [ ! -f "$PREFIX/src/CMakeLists.txt" ]; then
 fi
 
 launcher=()
+# Paths relative to the prefix in ccache's hashes: another prefix (another
+# configuration or user) reuses the objects.
+export CCACHE_BASEDIR="$PREFIX"
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
@@ -95,6 +104,7 @@ cmake -S "$PREFIX/src" -B "$PREFIX/build" -G Ninja \
   -DLLAMA_BUILD_SERVER=ON \
   -DLLAMA_BUILD_COMMON=ON \
   -DGGML_CUDA=OFF -DGGML_VULKAN=OFF -DGGML_METAL=OFF \
+  -DGGML_OPENMP=OFF \
   "${launcher[@]}" >"$PREFIX/cmake.log" 2>&1 || {
   log "cmake failed; see $PREFIX/cmake.log"
   exit 1

@@ -53,6 +53,31 @@ class LocalModelTest(CliTest):
         self.assertIn(out["output"]["label"], ["refund", "card_arrival", "other"])
         self.assertEqual(out["cost"], 0)
 
+    def test_unenforced_schema_keywords_are_warned_once_on_stderr(self):
+        self.write("count.yaml", """name: count
+model: local:tiny
+params: {temperature: 0, max_tokens: 60}
+inputs:
+  text: {type: string}
+prompt:
+  user: "Count the words: {{text}}"
+output:
+  type: object
+  properties:
+    n: {type: integer, minimum: 0, maximum: 99, multipleOf: 3}
+  required: [n]
+  additionalProperties: false
+target: n
+attempts: 1
+""")
+        p = self.centaur("run", "count.yaml", "--data", "tickets", "--limit", "6", "--json",
+                         check=False)
+        json.loads(p.stdout)  # stdout stays clean JSON
+        warning = ("centaur: warning: local model: decoding does not enforce multipleOf at "
+                   "/properties/n of the output schema; validation still checks it after "
+                   "decoding")
+        self.assertEqual(p.stderr.count(warning), 1, p.stderr)
+
     def test_unknown_local_model_says_where_it_looked(self):
         self.write_task(model="local:nope")
         p = self.centaur("run", "task.yaml", "--data", "tickets", check=False)
