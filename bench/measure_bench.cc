@@ -3,10 +3,13 @@
 // SQLite, scoring, 1,000 bootstrap resamples. Budgets: metrics <= 1 s,
 // compare <= 2 s.
 //
-// In process: MeasureRun + FindSplitGap, and CompareRuns, each on a freshly
-// opened store. Then, when the `centaur` binary sits next to this one, the
+// In process: MeasureRun + FindSplitGap, and CompareRuns (reading the two
+// runs on two connections, as the command does), each on a freshly opened
+// store. Then, when the `centaur` binary sits next to this one, the
 // whole commands (process start, store open, output) timed by wall clock.
-//   measure_bench [--keep-db PATH] [benchmark flags]
+//   measure_bench [--keep-db PATH | --reuse-db PATH] [benchmark flags]
+// --keep-db builds the store at PATH and keeps it; --reuse-db measures one
+// built before.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <stdlib.h>
@@ -146,6 +149,23 @@ void BuildStore(const std::string& path) {
                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 }
 
+// The floor: streaming one run's results from the store, doing nothing.
+void BM_ReadRun(benchmark::State& state) {
+  for (auto _ : state) {
+    std::unique_ptr<Store> store = Must(OpenSqliteStore(g_db), "open");
+    int64_t n = 0;
+    Must(store->ForEachResult(1, false,
+                              [&n](const ResultRecord&) -> Status {
+                                ++n;
+                                return OkStatus();
+                              }),
+         "read");
+    if (n != kItems) std::abort();
+  }
+  state.SetItemsProcessed(state.iterations() * kItems);
+}
+BENCHMARK(BM_ReadRun)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 void BM_Metrics(benchmark::State& state) {
   for (auto _ : state) {
     std::unique_ptr<Store> store = Must(OpenSqliteStore(g_db), "open");
@@ -161,7 +181,8 @@ BENCHMARK(BM_Metrics)->Unit(benchmark::kMillisecond)->UseRealTime();
 void BM_Compare(benchmark::State& state) {
   for (auto _ : state) {
     std::unique_ptr<Store> store = Must(OpenSqliteStore(g_db), "open");
-    RunComparison c = Must(CompareRuns(store.get(), 1, 2), "compare");
+    RunComparison c =
+        Must(CompareRuns(store.get(), 1, 2, {}, [] { return OpenSqliteStore(g_db); }), "compare");
     benchmark::DoNotOptimize(c);
     if (c.paired.n < kItems * 9 / 10) std::abort();
   }
@@ -215,9 +236,12 @@ void TimeCli() {
 
 int main(int argc, char** argv) {
   std::string keep;
+  bool reuse = false;
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--keep-db") == 0 && i + 1 < argc) {
+    if ((std::strcmp(argv[i], "--keep-db") == 0 || std::strcmp(argv[i], "--reuse-db") == 0) &&
+        i + 1 < argc) {
+      reuse = std::strcmp(argv[i], "--reuse-db") == 0;
       keep = argv[++i];
     } else {
       args.push_back(argv[i]);
@@ -231,9 +255,11 @@ int main(int argc, char** argv) {
     centaur::g_db = dir + "/bench.db";
   } else {
     centaur::g_db = keep;
-    std::filesystem::remove(keep);
   }
-  centaur::BuildStore(centaur::g_db);
+  if (!reuse) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(centaur::g_db + suffix);
+    centaur::BuildStore(centaur::g_db);
+  }
   int n = static_cast<int>(args.size());
   benchmark::Initialize(&n, args.data());
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;

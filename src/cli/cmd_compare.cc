@@ -29,21 +29,30 @@ const char* MethodName(McNemarMethod m) {
   return m == McNemarMethod::kExactBinomial ? "exact binomial" : "chi-square, continuity-corrected";
 }
 
-Json SideJson(const FlipSide& s) {
-  return {{"status", s.status}, {"value", s.value}, {"thoughts", s.thoughts}, {"error", s.error}};
+std::string Quoted(const std::string& s) {
+  return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-void FlipsJson(const std::vector<Flip>& flips, const char* direction, Json* out) {
+// Flips are written as text, not built as Json trees: a comparison of large
+// runs can have tens of thousands.
+void AppendSide(const FlipSide& s, std::string* out) {
+  *out += "{\"status\":" + Quoted(s.status) + ",\"value\":" + Quoted(s.value) +
+          ",\"thoughts\":" + Quoted(s.thoughts) + ",\"error\":" + Quoted(s.error) + "}";
+}
+
+void AppendFlips(const std::vector<Flip>& flips, const char* direction, std::string* out) {
   for (const Flip& f : flips) {
-    out->push_back({{"item_id", f.item_id},
-                    {"direction", direction},
-                    {"gold", f.gold},
-                    {"input", f.input},
-                    {"a", SideJson(f.a)},
-                    {"b", SideJson(f.b)}});
+    if (out->back() != '[') *out += ',';
+    *out += "{\"item_id\":" + Quoted(f.item_id) + ",\"direction\":\"" + direction +
+            "\",\"gold\":" + Quoted(f.gold) + ",\"input\":" + Quoted(f.input) + ",\"a\":";
+    AppendSide(f.a, out);
+    *out += ",\"b\":";
+    AppendSide(f.b, out);
+    *out += '}';
   }
 }
 
+// Everything but the flips (see CompareJsonText).
 Json CompareJson(const RunComparison& c) {
   const PairedComparison& p = c.paired;
   Json scores_a = Json::object(), scores_b = Json::object(), delta = Json::object(),
@@ -56,9 +65,6 @@ Json CompareJson(const RunComparison& c) {
     ci[m.name] = d.has_value() ? IntervalJson(d->ci) : Json();
     p_value[m.name] = d.has_value() ? OptJson(d->p_value) : Json();
   }
-  Json flips = Json::array();
-  FlipsJson(c.to_wrong, "to_wrong", &flips);
-  FlipsJson(c.to_right, "to_right", &flips);
   return {{"a", RunIdentityJson(c.a)},
           {"b", RunIdentityJson(c.b)},
           {"kind", c.classification ? "classification" : "match"},
@@ -81,8 +87,18 @@ Json CompareJson(const RunComparison& c) {
             {"p_value", p.mcnemar.p_value}}},
           {"flipped_to_wrong", p.flipped_to_wrong},
           {"flipped_to_right", p.flipped_to_right},
-          {"flips", flips},
           {"notes", c.notes}};
+}
+
+// The comparison as one JSON object, with "flips": [{item_id, direction,
+// gold, input, a: {status, value, thoughts, error}, b: {...}}].
+std::string CompareJsonText(const RunComparison& c) {
+  std::string out = CompareJson(c).dump(-1, ' ', false, Json::error_handler_t::replace);
+  out.pop_back();  // the closing brace
+  out += ",\"flips\":[";
+  AppendFlips(c.to_wrong, "to_wrong", &out);
+  AppendFlips(c.to_right, "to_right", &out);
+  return out + "]}";
 }
 
 void PrintFlips(const char* title, const std::vector<Flip>& flips, const RunComparison& c,
@@ -149,11 +165,13 @@ void PrintCompare(const RunComparison& c, size_t max_flips) {
 int Compare(const GlobalOptions& globals, int64_t run_a, int64_t run_b, bool json, int max_flips) {
   auto ws = OpenWorkspace(globals);
   if (!ws.ok()) return ReportError(ws.error());
-  auto c = CompareRuns((*ws)->store(), run_a, run_b);
+  const std::string db = (*ws)->db_path();
+  auto c = CompareRuns((*ws)->store(), run_a, run_b, {}, [&db] { return OpenStore(db); });
   if (!c.ok()) return ReportError(c.error());
   if (json) {
-    std::printf("%s\n",
-                CompareJson(*c).dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
+    std::string text = CompareJsonText(*c);
+    text += '\n';
+    std::fwrite(text.data(), 1, text.size(), stdout);
   } else {
     PrintCompare(*c, static_cast<size_t>(max_flips));
   }

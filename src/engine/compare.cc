@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <optional>
+#include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -14,16 +16,74 @@ namespace {
 constexpr const char* kRight = "right";
 constexpr const char* kWrong = "wrong";
 
-// What is kept of each of A's results until B is streamed.
-struct SideA {
+// What is kept of one run's result for the comparison: label texts for
+// classification, values for exact match.
+struct SideItem {
   std::string item_id;
-  std::string status;
-  std::optional<Json> gold;
-  std::optional<Json> value;  // nullopt: failed or no target
+  bool ok = false;
+  bool labeled = false;
+  bool has_value = false;  // false: failed or no target
+  std::string gold_text, value_text;
+  Json gold, value;  // exact-match mode only
   std::string thoughts;
   std::string error;
-  bool seen_in_b = false;
+  std::string input;  // compact JSON, kept for one of the runs only
+  bool paired = false;
 };
+
+Result<std::vector<SideItem>> ReadSide(Store* store, const RunInfo& run, const RunTarget& target,
+                                       bool classification, bool keep_input) {
+  std::vector<SideItem> out;
+  out.reserve(static_cast<size_t>(run.results));
+  Status s = store->ForEachResult(run.id, false, [&](const ResultRecord& r) -> Status {
+    SideItem& it = out.emplace_back();
+    it.item_id = r.item_id;
+    it.ok = r.status == "ok";
+    it.labeled = r.gold.has_value() && !r.gold->is_null();
+    std::optional<Json> value;
+    if (it.ok) value = TargetValue(target, r.output);
+    it.has_value = value.has_value();
+    if (classification) {
+      if (it.labeled) it.gold_text = LabelText(*r.gold);
+      if (it.has_value) it.value_text = LabelText(*value);
+    } else {
+      if (it.labeled) it.gold = *r.gold;
+      if (it.has_value) it.value = std::move(*value);
+    }
+    it.thoughts = ThoughtsOf(r.output);
+    it.error = r.error;
+    if (keep_input) it.input = r.input.dump(-1, ' ', false, Json::error_handler_t::replace);
+    return OkStatus();
+  });
+  if (!s.ok()) return s.error();
+  return out;
+}
+
+// Reads both runs; B on a second connection in its own thread when one can
+// be opened.
+Status ReadBoth(Store* store, const StoreOpener& open_reader, const RunComparison& c,
+                std::vector<SideItem>* a, std::vector<SideItem>* b) {
+  std::optional<Result<std::vector<SideItem>>> read_b;
+  std::thread reader;
+  if (open_reader) {
+    reader = std::thread([&] {
+      Result<std::unique_ptr<Store>> second = open_reader();
+      if (!second.ok()) {
+        read_b = second.error();
+        return;
+      }
+      read_b = ReadSide(second->get(), c.b, c.target_b, c.classification, true);
+    });
+  }
+  Result<std::vector<SideItem>> read_a = ReadSide(store, c.a, c.target_a, c.classification, false);
+  if (reader.joinable()) reader.join();
+  if (!read_b.has_value()) read_b = ReadSide(store, c.b, c.target_b, c.classification, true);
+  if (!read_a.ok()) return read_a.error();
+  if (!read_b->ok()) return read_b->error();
+  *a = std::move(read_a).value();
+  *b = std::move(*read_b).value();
+  return OkStatus();
+}
 
 bool IsStringTarget(const RunTarget& t) {
   if (t.field.empty() || !t.output_schema.is_object()) return false;
@@ -33,9 +93,11 @@ bool IsStringTarget(const RunTarget& t) {
   return p.is_object() && p.value("type", Json()) == Json("string");
 }
 
-FlipSide SideOf(const std::string& status, const std::optional<Json>& value,
-                const std::string& thoughts, const std::string& error) {
-  return {status, value.has_value() ? LabelText(*value) : "", thoughts, error};
+FlipSide SideOf(const SideItem& it) {
+  std::string value;
+  if (it.has_value)
+    value = it.value_text.empty() && !it.value.is_null() ? LabelText(it.value) : it.value_text;
+  return {it.ok ? "ok" : "failed", value, it.thoughts, it.error};
 }
 
 std::vector<std::string> UnionLabels(const RunTarget& a, const RunTarget& b) {
@@ -51,7 +113,7 @@ std::vector<std::string> UnionLabels(const RunTarget& a, const RunTarget& b) {
 }  // namespace
 
 Result<RunComparison> CompareRuns(Store* store, int64_t run_a, int64_t run_b,
-                                  const MetricsOptions& options) {
+                                  const MetricsOptions& options, const StoreOpener& open_reader) {
   RunComparison c;
   CENTAUR_ASSIGN_OR_RETURN(c.a, store->GetRun(run_a));
   CENTAUR_ASSIGN_OR_RETURN(c.b, store->GetRun(run_b));
@@ -60,77 +122,64 @@ Result<RunComparison> CompareRuns(Store* store, int64_t run_a, int64_t run_b,
   c.classification = c.target_a.classification() && c.target_b.classification();
   const bool string_a = IsStringTarget(c.target_a), string_b = IsStringTarget(c.target_b);
 
-  std::vector<SideA> sides;
-  sides.reserve(static_cast<size_t>(c.a.results));
-  std::unordered_map<std::string, size_t> index;
-  index.reserve(static_cast<size_t>(c.a.results));
-  CENTAUR_RETURN_IF_ERROR(store->ForEachResult(run_a, false, [&](const ResultRecord& r) -> Status {
-    SideA side;
-    side.item_id = r.item_id;
-    side.status = r.status;
-    if (r.gold.has_value() && !r.gold->is_null()) side.gold = r.gold;
-    if (r.status == "ok") side.value = TargetValue(c.target_a, r.output);
-    side.thoughts = ThoughtsOf(r.output);
-    side.error = r.error;
-    index.emplace(r.item_id, sides.size());
-    sides.push_back(std::move(side));
-    return OkStatus();
-  }));
+  std::vector<SideItem> side_a, side_b;
+  CENTAUR_RETURN_IF_ERROR(ReadBoth(store, open_reader, c, &side_a, &side_b));
+  std::unordered_map<std::string_view, size_t> index;
+  index.reserve(side_a.size());
+  for (size_t i = 0; i < side_a.size(); ++i) index.emplace(side_a[i].item_id, i);
 
   std::vector<PairedItem> items;
-  items.reserve(sides.size());
-  std::unordered_map<std::string, Flip> flips;
-  CENTAUR_RETURN_IF_ERROR(store->ForEachResult(run_b, false, [&](const ResultRecord& r) -> Status {
-    auto found = index.find(r.item_id);
+  items.reserve(side_b.size());
+  std::unordered_map<std::string_view, Flip> flips;
+  for (const SideItem& b : side_b) {
+    auto found = index.find(b.item_id);
     if (found == index.end()) {
-      c.only_b.push_back(r.item_id);
-      return OkStatus();
+      c.only_b.push_back(b.item_id);
+      continue;
     }
-    SideA& a = sides[found->second];
-    a.seen_in_b = true;
+    SideItem& a = side_a[found->second];
+    a.paired = true;
     ++c.common;
-    std::optional<Json> gold = a.gold;
-    const bool b_labeled = r.gold.has_value() && !r.gold->is_null();
-    if (gold.has_value() && b_labeled && *gold != *r.gold) ++c.gold_differs;
-    if (!gold.has_value() && b_labeled) gold = r.gold;
-    if (!gold.has_value()) {
-      ++c.unlabeled;
-      return OkStatus();
+    const SideItem& gold = a.labeled ? a : b;
+    if (a.labeled && b.labeled &&
+        (c.classification ? a.gold_text != b.gold_text : a.gold != b.gold)) {
+      ++c.gold_differs;
     }
-    std::optional<Json> value_b;
-    if (r.status == "ok") value_b = TargetValue(c.target_b, r.output);
+    if (!gold.labeled) {
+      ++c.unlabeled;
+      continue;
+    }
     PairedItem item;
-    item.item_id = r.item_id;
-    item.failed_a = !a.value.has_value();
-    item.failed_b = !value_b.has_value();
+    item.item_id = b.item_id;
+    item.failed_a = !a.has_value;
+    item.failed_b = !b.has_value;
     if (c.classification) {
-      item.gold = LabelText(*gold);
-      if (!item.failed_a) item.pred_a = LabelText(*a.value);
-      if (!item.failed_b) item.pred_b = LabelText(*value_b);
+      item.gold = gold.gold_text;
+      item.pred_a = a.value_text;
+      item.pred_b = b.value_text;
     } else {
       // Exact match as a two-class problem: only accuracy is meaningful.
       item.gold = kRight;
       item.pred_a =
-          !item.failed_a && ExactMatch(*a.value, GoldValue(*gold, string_a)) ? kRight : kWrong;
+          !item.failed_a && ExactMatch(a.value, GoldValue(gold.gold, string_a)) ? kRight : kWrong;
       item.pred_b =
-          !item.failed_b && ExactMatch(*value_b, GoldValue(*gold, string_b)) ? kRight : kWrong;
+          !item.failed_b && ExactMatch(b.value, GoldValue(gold.gold, string_b)) ? kRight : kWrong;
     }
     const bool right_a = !item.failed_a && item.pred_a == item.gold;
     const bool right_b = !item.failed_b && item.pred_b == item.gold;
     if (right_a != right_b) {
       Flip flip;
-      flip.item_id = r.item_id;
-      flip.gold = LabelText(*gold);
-      flip.input = r.input.dump(-1, ' ', false, Json::error_handler_t::replace);
-      flip.a = SideOf(a.status, a.value, a.thoughts, a.error);
-      flip.b = SideOf(r.status, value_b, ThoughtsOf(r.output), r.error);
-      flips.emplace(r.item_id, std::move(flip));
+      flip.item_id = b.item_id;
+      flip.gold = c.classification ? gold.gold_text : LabelText(gold.gold);
+      flip.input = b.input;
+      flip.a = SideOf(a);
+      flip.b = SideOf(b);
+      flips.emplace(b.item_id, std::move(flip));
     }
     items.push_back(std::move(item));
-    return OkStatus();
-  }));
-  for (const SideA& a : sides) {
-    if (!a.seen_in_b) c.only_a.push_back(a.item_id);
+  }
+  for (const SideItem& a : side_a) {
+    if (!a.paired) c.only_a.push_back(a.item_id);
   }
 
   MetricsOptions metrics = options;
@@ -151,8 +200,12 @@ Result<RunComparison> CompareRuns(Store* store, int64_t run_a, int64_t run_b,
         "the targets are not classes: an item is right when its value equals the "
         "gold one exactly");
   }
-  for (const std::string& id : c.paired.flipped_to_wrong) c.to_wrong.push_back(flips[id]);
-  for (const std::string& id : c.paired.flipped_to_right) c.to_right.push_back(flips[id]);
+  for (const std::string& id : c.paired.flipped_to_wrong) {
+    c.to_wrong.push_back(std::move(flips[id]));
+  }
+  for (const std::string& id : c.paired.flipped_to_right) {
+    c.to_right.push_back(std::move(flips[id]));
+  }
 
   if (!c.only_a.empty() || !c.only_b.empty()) {
     c.notes.push_back(

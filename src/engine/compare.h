@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,8 +47,14 @@ struct RunComparison {
   std::vector<Flip> to_wrong, to_right;     // in paired's flip order
 };
 
+// Opens another connection to the same store.
+using StoreOpener = std::function<Result<std::unique_ptr<Store>>()>;
+
 // kNotFound for an unknown run or a task version missing from the store.
+// With `open_reader`, run B is read on a second connection in a thread of its
+// own while run A is read (the store allows one thread per connection).
 Result<RunComparison> CompareRuns(Store* store, int64_t run_a, int64_t run_b,
-                                  const MetricsOptions& options = {});
+                                  const MetricsOptions& options = {},
+                                  const StoreOpener& open_reader = {});
 
 }  // namespace centaur

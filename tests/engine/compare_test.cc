@@ -102,6 +102,33 @@ TEST_F(CompareTest, AgreesWithComparePairedOnTheSameItems) {
   EXPECT_EQ(c->paired.weighted_f1->ci->lower, direct.weighted_f1->ci->lower);
 }
 
+TEST_F(CompareTest, ReadingRunBOnASecondConnectionGivesTheSameComparison) {
+  DatasetInfo d = Dataset("d", {"refund", "card", "other", "refund", "card"});
+  Task v1 = Version(TaskYaml());
+  int64_t a = Run(v1, d, "val", Labels({"refund", "card", "card", "!", "other"}));
+  int64_t b = Run(v1, d, "val", Labels({"card", "card", "other", "refund"}));
+  auto serial = CompareRuns(store_.get(), a, b);
+  int opened = 0;
+  const std::string db = dir_ + "/c.db";
+  auto threaded = CompareRuns(store_.get(), a, b, {}, [&] {
+    ++opened;
+    return OpenSqliteStore(db);
+  });
+  ASSERT_TRUE(serial.ok() && threaded.ok());
+  EXPECT_EQ(opened, 1);
+  EXPECT_EQ(threaded->paired.flipped_to_wrong, serial->paired.flipped_to_wrong);
+  EXPECT_EQ(threaded->paired.flipped_to_right, serial->paired.flipped_to_right);
+  EXPECT_EQ(threaded->only_a, std::vector<std::string>{"i4"});
+  EXPECT_EQ(*threaded->paired.macro_f1->p_value, *serial->paired.macro_f1->p_value);
+  EXPECT_EQ(threaded->to_right[0].input, serial->to_right[0].input);
+  // A second connection that cannot be opened is an error, not a silent fallback.
+  auto failed = CompareRuns(store_.get(), a, b, {}, []() -> Result<std::unique_ptr<Store>> {
+    return MakeError(ErrorCode::kIo, "cannot open");
+  });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().message, "cannot open");
+}
+
 TEST_F(CompareTest, ExtractionRunsCompareByExactMatchOnly) {
   DatasetInfo d =
       Dataset("d", {R"({"name": "Ada", "year": 1815})", R"({"name": "Alan", "year": 1912})"});
