@@ -10,7 +10,8 @@
 // (SIGTERM/SIGINT) or, with --exit-on-stdin-eof, until its stdin closes.
 //
 // Endpoints: POST /v1/chat/completions (OpenAI), POST /v1/messages
-// (Anthropic), GET /stats -> {"requests", "chat_completions", "messages",
+// (Anthropic), POST /v1/embeddings (OpenAI; tools/fixture_embeddings.h),
+// GET /stats -> {"requests", "chat_completions", "messages", "embeddings",
 // "faults", "connections"} (requests and connections leave out /stats and
 // /reset), POST /reset zeroes the counters and the fault counts. Every API
 // answer leaves --latency-ms after its request arrived.
@@ -23,7 +24,8 @@
 // timeout (no answer for --timeout-fault-ms or until the peer closes, then a
 // normal one), malformed (200, body is not JSON), truncated (200, announces
 // 2000 bytes, sends 100, closes), invalid (output violates the schema),
-// badjson (output text is not JSON). An unknown KIND is a 400.
+// badjson (output text is not JSON). An unknown KIND is a 400. For
+// embeddings the first input containing "!fault:" carries the directive.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -39,6 +41,7 @@
 #include <thread>
 
 #include "fixture_anthropic.h"
+#include "fixture_embeddings.h"
 #include "fixture_http.h"
 #include "fixture_openai.h"
 #include "fixture_state.h"
@@ -69,11 +72,13 @@ Reply Route(State& state, const Request& req) {
   }
   bool chat = req.path == "/v1/chat/completions";
   bool messages = req.path == "/v1/messages";
-  state.CountRequest(chat ? "chat" : messages ? "messages" : "other");
-  if (chat || messages) {
+  bool embeddings = req.path == "/v1/embeddings";
+  state.CountRequest(chat ? "chat" : messages ? "messages" : embeddings ? "embeddings" : "other");
+  if (chat || messages || embeddings) {
     if (req.method != "POST") {
       return OpenAIError(405, "method " + req.method + " not allowed", "invalid_request_error");
     }
+    if (embeddings) return HandleEmbeddings(state, req);
     return chat ? HandleChatCompletions(state, req) : HandleMessages(state, req);
   }
   return OpenAIError(404, "no route for " + req.method + " " + req.path, "invalid_request_error");

@@ -99,35 +99,39 @@ struct Directive {
   std::string fingerprint;  // the content of the message that carries it
 };
 
+// The directive in `text` ("!fault:KIND[xN]"); fault kNone when it has none.
+inline Directive ParseDirective(const std::string& text) {
+  Directive d;
+  size_t at = text.find("!fault:");
+  if (at == std::string::npos) return d;
+  size_t b = at + 7;
+  size_t e = b;
+  while (e < text.size() && (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '_')) {
+    ++e;
+  }
+  std::string token = text.substr(b, e - b);
+  d.times = 1;
+  size_t x = token.rfind('x');
+  if (x != std::string::npos && x > 0 && x + 1 < token.size() &&
+      token.find_first_not_of("0123456789", x + 1) == std::string::npos) {
+    d.times = std::stoll(token.substr(x + 1).substr(0, 9));
+    token = token.substr(0, x);
+  }
+  d.kind = token;
+  d.fault = FaultFromName(token);
+  d.fingerprint = text;
+  return d;
+}
+
 // Finds the first user message containing "!fault:" and parses KIND[xN].
 inline Directive FindDirective(const OJson& messages) {
-  Directive d;
-  if (!messages.is_array()) return d;
+  if (!messages.is_array()) return Directive{};
   for (const auto& m : messages) {
     if (!m.is_object() || m.value("role", "") != "user" || !m.contains("content")) continue;
-    std::string text = ContentText(m["content"]);
-    size_t at = text.find("!fault:");
-    if (at == std::string::npos) continue;
-    size_t b = at + 7;
-    size_t e = b;
-    while (e < text.size() &&
-           (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '_')) {
-      ++e;
-    }
-    std::string token = text.substr(b, e - b);
-    d.times = 1;
-    size_t x = token.rfind('x');
-    if (x != std::string::npos && x > 0 && x + 1 < token.size() &&
-        token.find_first_not_of("0123456789", x + 1) == std::string::npos) {
-      d.times = std::stoll(token.substr(x + 1).substr(0, 9));
-      token = token.substr(0, x);
-    }
-    d.kind = token;
-    d.fault = FaultFromName(token);
-    d.fingerprint = text;
-    return d;
+    Directive d = ParseDirective(ContentText(m["content"]));
+    if (d.fault != Fault::kNone) return d;
   }
-  return d;
+  return Directive{};
 }
 
 class State {
@@ -142,6 +146,7 @@ class State {
     ++requests_;
     if (endpoint == "chat") ++chat_completions_;
     if (endpoint == "messages") ++messages_;
+    if (endpoint == "embeddings") ++embeddings_;
   }
   void CountConnection() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -161,17 +166,15 @@ class State {
 
   std::string StatsJson() {
     std::lock_guard<std::mutex> lock(mu_);
-    OJson j = {{"requests", requests_},
-               {"chat_completions", chat_completions_},
-               {"messages", messages_},
-               {"faults", faults_},
-               {"connections", connections_}};
+    OJson j = {{"requests", requests_}, {"chat_completions", chat_completions_},
+               {"messages", messages_}, {"embeddings", embeddings_},
+               {"faults", faults_},     {"connections", connections_}};
     return j.dump();
   }
 
   void Reset() {
     std::lock_guard<std::mutex> lock(mu_);
-    requests_ = chat_completions_ = messages_ = faults_ = connections_ = 0;
+    requests_ = chat_completions_ = messages_ = embeddings_ = faults_ = connections_ = 0;
     fault_counts_.clear();
   }
 
@@ -182,6 +185,7 @@ class State {
   int64_t requests_ = 0;
   int64_t chat_completions_ = 0;
   int64_t messages_ = 0;
+  int64_t embeddings_ = 0;
   int64_t faults_ = 0;
   int64_t connections_ = 0;
   std::unordered_map<std::string, int64_t> fault_counts_;

@@ -8,6 +8,9 @@
 // engine validates every output anyway. A server that answers 400 naming
 // response_format / json_schema does not support it: the call is resent as a
 // forced tool call, and so is every later call of this provider.
+//
+// Embeddings: POST /embeddings with all inputs at once; the vectors come back
+// ordered by index and L2-normalized (llm/openai_embeddings.cc).
 #include "llm/openai_provider.h"
 
 #include <algorithm>
@@ -41,14 +44,44 @@ class OpenAIProvider : public HttpProvider {
  public:
   using HttpProvider::HttpProvider;
 
+  // POST {base_url}/embeddings with every input in one request.
+  void Embed(EmbedRequest request, EmbedCallback done) override {
+    if (request.inputs.empty()) {
+      done(MakeError(ErrorCode::kInvalidArgument, Name() + ": no inputs to embed"));
+      return;
+    }
+    HttpRequest http = Post("/embeddings");
+    int64_t chars = 0;
+    for (const std::string& input : request.inputs) chars += static_cast<int64_t>(input.size());
+    http.estimated_tokens = chars / 4 + 1;
+    OJson body = {{"model", request.model}, {"input", request.inputs}};
+    http.body = body.dump(-1, ' ', false, OJson::error_handler_t::replace);
+    const size_t inputs = request.inputs.size();
+    SubmitHttp(std::move(http),
+               [name = Name(), inputs, done = std::move(done)](Result<HttpResponse> r) {
+                 if (!r.ok()) {
+                   done(r.error());
+                   return;
+                 }
+                 Result<EmbedResponse> parsed = pi::ParseOpenAIEmbeddings(name, r->body, inputs);
+                 if (parsed.ok()) parsed->latency_ms = r->latency_ms;
+                 done(std::move(parsed));
+               });
+  }
+
  protected:
-  HttpRequest BuildHttp(const ChatRequest& request, bool tool_call) const override {
+  HttpRequest Post(const std::string& path) const {
     HttpRequest http;
-    http.url = endpoint().base_url + "/chat/completions";
+    http.url = endpoint().base_url + path;
     http.headers.push_back("Content-Type: application/json");
     if (!endpoint().api_key.empty()) {
       http.headers.push_back("Authorization: Bearer " + endpoint().api_key);
     }
+    return http;
+  }
+
+  HttpRequest BuildHttp(const ChatRequest& request, bool tool_call) const override {
+    HttpRequest http = Post("/chat/completions");
     OJson messages = OJson::array();
     for (const ChatMessage& m : request.messages) {
       messages.push_back({{"role", m.role}, {"content", m.content}});
@@ -70,11 +103,12 @@ class OpenAIProvider : public HttpProvider {
                                          {"parameters", request.schema->json}}}}});
         body["tool_choice"] = {{"type", "function"}, {"function", {{"name", name}}}};
       } else {
-        body["response_format"] = {{"type", "json_schema"},
-                                   {"json_schema",
-                                    {{"name", name},
-                                     {"strict", pi::MeetsOpenAIStrictRules(Json(request.schema->json))},
-                                     {"schema", request.schema->json}}}};
+        body["response_format"] = {
+            {"type", "json_schema"},
+            {"json_schema",
+             {{"name", name},
+              {"strict", pi::MeetsOpenAIStrictRules(Json(request.schema->json))},
+              {"schema", request.schema->json}}}};
       }
     }
     http.body = body.dump(-1, ' ', false, OJson::error_handler_t::replace);

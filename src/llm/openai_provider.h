@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -42,6 +43,13 @@ class HttpProvider : public Provider {
 
   const EndpointConfig& endpoint() const { return endpoint_; }
   bool tool_call_mode() const { return tool_call_mode_; }
+
+  // Sends a request other than a chat call (embeddings) through the same
+  // HttpClient, so the same retries apply; Poll counts it until `done` runs.
+  // `done` gets the 2xx response or ProviderError(Name(), ...); it never runs
+  // once the provider is destroyed.
+  using HttpCallback = std::function<void(Result<HttpResponse>)>;
+  void SubmitHttp(HttpRequest http, HttpCallback done);
 
  private:
   void Send(std::shared_ptr<const ChatRequest> request, Callback done, int prior_tries);
@@ -95,6 +103,12 @@ Error ProviderError(const std::string& name, const Error& http_error);
 
 // kParse "NAME: malformed response body: <reason>".
 Error MalformedBody(const std::string& name, const std::string& reason);
+
+// The vectors of an OpenAI embeddings body ({"data": [{"index",
+// "embedding"}], "usage": {"prompt_tokens"}}) for `inputs` inputs, ordered
+// by index and L2-normalized; MalformedBody errors naming what is wrong.
+Result<EmbedResponse> ParseOpenAIEmbeddings(const std::string& name, const std::string& body,
+                                            size_t inputs);
 
 // True when `schema` follows OpenAI strict mode's rules: the root is an
 // object; every object has additionalProperties: false and lists all its

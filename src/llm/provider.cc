@@ -239,6 +239,21 @@ void HttpProvider::Send(std::shared_ptr<const ChatRequest> request, Callback don
   });
 }
 
+void HttpProvider::SubmitHttp(HttpRequest http, HttpCallback done) {
+  ++pending_;
+  std::weak_ptr<int> alive = alive_;
+  http_->Submit(std::move(http),
+                [this, alive, done = std::move(done)](Result<HttpResponse> r) mutable {
+                  if (alive.expired()) return;
+                  --pending_;
+                  if (!r.ok()) {
+                    done(provider_internal::ProviderError(Name(), r.error()));
+                    return;
+                  }
+                  done(std::move(r));  // may destroy this provider: nothing after it
+                });
+}
+
 void HttpProvider::Finish(Callback done, Result<ChatResponse> result) {
   --pending_;
   done(std::move(result));  // may destroy this provider: nothing after it

@@ -1,5 +1,7 @@
 #include "llm/types.h"
 
+#include <cmath>
+
 namespace centaur {
 namespace {
 
@@ -40,6 +42,15 @@ std::string ChatRequestText(const ChatRequest& request) {
   }
   out += '}';
   return out;
+}
+
+bool L2Normalize(std::vector<float>* v) {
+  double sum = 0;
+  for (float x : *v) sum += static_cast<double>(x) * x;
+  const double norm = std::sqrt(sum);
+  if (!(norm > 0) || !std::isfinite(norm)) return false;
+  for (float& x : *v) x = static_cast<float>(x / norm);
+  return true;
 }
 
 }  // namespace centaur

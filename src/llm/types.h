@@ -80,4 +80,8 @@ struct EmbedResponse {
   double latency_ms = 0;
 };
 
+// Scales `v` to unit length. false (and `v` unchanged) when its length is
+// zero or not finite.
+bool L2Normalize(std::vector<float>* v);
+
 }  // namespace centaur

@@ -4,8 +4,8 @@
 //   FixtureServer s({"--latency-ms", "50"});
 //   ASSERT_TRUE(s.ok());
 //   std::string url = s.base_url() + "/v1/chat/completions";
-//   Json stats = s.Stats();  // {"requests", "chat_completions", "messages", "faults",
-//   "connections"}
+//   Json stats = s.Stats();  // {"requests", "chat_completions", "messages",
+//                            //  "embeddings", "faults", "connections"}
 //
 // The server runs with --exit-on-stdin-eof, so it also dies with the test
 // process. Header-only; not thread-safe (use one object from one thread).
