@@ -11,6 +11,7 @@
 #include "common.h"
 #include "core/json.h"
 #include "local/grammar.h"
+#include "local/local_embedder.h"
 #include "local/model_files.h"
 
 namespace centaur {
@@ -18,8 +19,9 @@ namespace {
 
 class LocalProvider : public Provider {
  public:
-  LocalProvider(std::string name, std::unique_ptr<BatchDecoder> decoder)
-      : name_(std::move(name)), decoder_(std::move(decoder)) {}
+  LocalProvider(std::string name, std::unique_ptr<BatchDecoder> decoder,
+                std::unique_ptr<LocalEmbedder> embedder)
+      : name_(std::move(name)), decoder_(std::move(decoder)), embedder_(std::move(embedder)) {}
 
   std::string Name() const override { return "local"; }
 
@@ -53,7 +55,14 @@ class LocalProvider : public Provider {
   }
 
   int Poll(int timeout_ms) override { return decoder_->Poll(timeout_ms); }
-  double ComputeSeconds() const override { return decoder_->busy_seconds(); }
+  double ComputeSeconds() const override {
+    return decoder_->busy_seconds() + embedder_->busy_seconds();
+  }
+
+  // Synchronous: the callback runs before Embed returns.
+  void Embed(EmbedRequest request, EmbedCallback done) override {
+    done(embedder_->Embed(request.inputs));
+  }
 
  private:
   Result<DecodeRequest> Prepare(const ChatRequest& request) {
@@ -130,6 +139,7 @@ class LocalProvider : public Provider {
 
   std::string name_;
   std::unique_ptr<BatchDecoder> decoder_;
+  std::unique_ptr<LocalEmbedder> embedder_;  // its context is created on first use
   std::map<std::string, common_chat_templates_ptr> templates_;
   std::map<std::string, std::string> grammars_;
 };
@@ -140,9 +150,13 @@ Result<std::unique_ptr<Provider>> NewLocalProvider(const std::string& model,
                                                    const DecoderOptions& options) {
   CENTAUR_ASSIGN_OR_RETURN(std::string path, ResolveLocalModel(model));
   CENTAUR_ASSIGN_OR_RETURN(std::shared_ptr<LocalModel> loaded, LocalModel::Load(path));
+  EmbedderOptions embed;
+  embed.threads = options.threads;
+  auto embedder = std::make_unique<LocalEmbedder>(loaded, embed);
   CENTAUR_ASSIGN_OR_RETURN(std::unique_ptr<BatchDecoder> decoder,
                            BatchDecoder::Create(std::move(loaded), options));
-  return std::unique_ptr<Provider>(new LocalProvider(model, std::move(decoder)));
+  return std::unique_ptr<Provider>(
+      new LocalProvider(model, std::move(decoder), std::move(embedder)));
 }
 
 }  // namespace centaur

@@ -5,7 +5,8 @@
 // so. The output schema becomes a GBNF grammar (local/grammar.h), so the
 // output always parses and has the schema's structure; the engine still
 // validates it and re-asks as for any provider. Requests decode together in
-// one context (local/batch_decoder.h).
+// one context (local/batch_decoder.h). Embed runs synchronously in a second
+// context, created on first use (local/local_embedder.h).
 #pragma once
 
 #include <memory>
