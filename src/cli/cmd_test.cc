@@ -15,6 +15,7 @@ struct TestFlags {
   std::string suite_path;
   std::string model;
   int repeat = 1;
+  int concurrency = SuiteRunOptions::kDefaultConcurrency;
   std::string junit;
   bool no_cache = false;
   bool refresh = false;
@@ -72,6 +73,7 @@ int Test(const GlobalOptions& globals, const TestFlags& flags) {
   if (!ws.ok()) return ReportError(ws.error());
   SuiteRunOptions options;
   options.repeat = flags.repeat;
+  options.concurrency = flags.concurrency;
   options.model = flags.model;
   options.policy.use_cache = !flags.no_cache;
   options.policy.refresh = flags.refresh;
@@ -110,6 +112,8 @@ Command TestCommand() {
             sub->add_option("--model", f->model, "override the model (provider:model)");
             sub->add_option("--repeat", f->repeat, "samples per case; reports pass^k and pass@k")
                 ->check(CLI::Range(1, SuiteRunOptions::kMaxRepeat));
+            sub->add_option("--concurrency", f->concurrency, "calls in flight (default 4)")
+                ->check(CLI::Range(1, 256));
             sub->add_option("--junit", f->junit, "write JUnit XML to FILE");
             sub->add_flag("--no-cache", f->no_cache, "neither read nor write the cache");
             sub->add_flag("--refresh", f->refresh, "call again and overwrite cached answers");

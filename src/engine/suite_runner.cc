@@ -47,6 +47,25 @@ Result<ModelRef> SuiteModel(const Suite& suite, const std::string& override_mode
   return ParseModelRef(suite.task.model);
 }
 
+SampleOutcome ToSample(int k, const CallOutcome& outcome) {
+  const ResultRecord& r = outcome.result;
+  SampleOutcome s;
+  s.sample_index = k;
+  s.run_id = outcome.run_id;
+  s.cache_hit = r.cache_hit;
+  s.latency_ms = r.latency_ms;
+  s.cost = r.cost;
+  s.output = r.output;
+  for (const AttemptRecord& a : r.attempts) s.calls += a.cache_hit ? 0 : 1;
+  if (r.status != "ok") {
+    s.error = true;
+    s.error_message = OneLine(r.error) + " (" + std::to_string(r.attempts.size()) +
+                      " attempts; trace: centaur show " + std::to_string(outcome.run_id) +
+                      " --item input)";
+  }
+  return s;
+}
+
 Result<SuiteReport> RunSuite(const SuiteEnv& env, const Suite& suite,
                              const SuiteRunOptions& options, const CaseDone& on_case) {
   if (options.repeat < 1 || options.repeat > SuiteRunOptions::kMaxRepeat) {
@@ -62,44 +81,57 @@ Result<SuiteReport> RunSuite(const SuiteEnv& env, const Suite& suite,
   report.model = env.model.ToString();
   report.threshold = suite.threshold;
   report.repeat = options.repeat;
-  int64_t suite_start = env.clock->NowMicros();
+  const size_t repeat = static_cast<size_t>(options.repeat);
+  std::vector<CallJob> jobs;
   for (const SuiteCase& c : suite.cases) {
     CaseReport cr;
     cr.name = c.name;
     cr.where = c.where;
     for (const Assertion& a : c.assertions) cr.assertion_types.push_back(a.type_name);
-    int64_t case_start = env.clock->NowMicros();
-    for (int k = 0; k < options.repeat; ++k) {
-      CallPolicy policy = options.policy;
-      policy.sample_index = k;
-      CENTAUR_ASSIGN_OR_RETURN(CallOutcome outcome,
-                               CallOnce(env.store, env.provider, env.prices, env.clock, suite.task,
-                                        env.model, c.vars, policy));
-      const ResultRecord& r = outcome.result;
-      SampleOutcome s;
-      s.sample_index = k;
-      s.run_id = outcome.run_id;
-      s.cache_hit = r.cache_hit;
-      s.latency_ms = r.latency_ms;
-      s.cost = r.cost;
-      s.output = r.output;
-      for (const AttemptRecord& a : r.attempts) s.calls += a.cache_hit ? 0 : 1;
-      if (r.status != "ok") {
-        s.error = true;
-        s.error_message = OneLine(r.error) + " (" + std::to_string(r.attempts.size()) +
-                          " attempts; trace: centaur show " + std::to_string(outcome.run_id) +
-                          " --item input)";
-      } else {
-        s.evaluation =
-            EvaluateCase(c.assertions, c.threshold, Observe(env, suite.task, r, c.vars), env.judge);
-      }
-      cr.samples.push_back(std::move(s));
-    }
-    cr.elapsed_s = (env.clock->NowMicros() - case_start) / kMicrosPerSecond;
-    if (on_case) on_case(cr);
+    cr.samples.resize(repeat);
     report.cases.push_back(std::move(cr));
+    for (size_t k = 0; k < repeat; ++k) {
+      CallJob job{c.vars, options.policy};
+      job.policy.sample_index = static_cast<int>(k);
+      jobs.push_back(std::move(job));
+    }
   }
-  report.elapsed_s = (env.clock->NowMicros() - suite_start) / kMicrosPerSecond;
+  std::vector<std::optional<CallOutcome>> held(jobs.size());
+  std::vector<size_t> pending(suite.cases.size(), repeat);
+  size_t next_case = 0;
+  // Cases are checked and reported in suite order as their samples finish.
+  // The judge calls another provider, so with a judge everything is checked
+  // after the calls, never while this provider has requests in flight.
+  auto complete = [&](size_t index) {
+    const SuiteCase& c = suite.cases[index];
+    CaseReport& cr = report.cases[index];
+    for (size_t k = 0; k < repeat; ++k) {
+      const CallOutcome& outcome = *held[index * repeat + k];
+      cr.samples[k] = ToSample(static_cast<int>(k), outcome);
+      if (!cr.samples[k].error) {
+        cr.samples[k].evaluation = EvaluateCase(
+            c.assertions, c.threshold, Observe(env, suite.task, outcome.result, c.vars), env.judge);
+      }
+      cr.elapsed_s += outcome.result.latency_ms / 1000;
+      held[index * repeat + k].reset();
+    }
+    if (on_case) on_case(cr);
+  };
+  bool stream = env.judge == nullptr;
+  int64_t start = env.clock->NowMicros();
+  CENTAUR_ASSIGN_OR_RETURN(
+      std::vector<CallOutcome> outcomes,
+      CallMany(env.store, env.provider, env.prices, env.clock, suite.task, env.model, jobs,
+               options.concurrency, [&](size_t i, const CallOutcome& outcome) {
+                 if (stream) held[i] = outcome;
+                 --pending[i / repeat];
+                 while (stream && next_case < pending.size() && pending[next_case] == 0) {
+                   complete(next_case++);
+                 }
+               }));
+  for (size_t i = 0; i < outcomes.size() && !stream; ++i) held[i] = std::move(outcomes[i]);
+  while (next_case < pending.size()) complete(next_case++);
+  report.elapsed_s = (env.clock->NowMicros() - start) / kMicrosPerSecond;
   return report;
 }
 
@@ -107,7 +139,7 @@ Result<SuiteReport> RunSuite(Workspace* workspace, const Suite& suite,
                              const SuiteRunOptions& options, const CaseDone& on_case) {
   CENTAUR_ASSIGN_OR_RETURN(ModelRef model, SuiteModel(suite, options.model));
   HttpOptions http;
-  http.max_concurrency = 1;
+  http.max_concurrency = std::max(1, options.concurrency);
   CENTAUR_ASSIGN_OR_RETURN(ProviderHandle provider, workspace->OpenProvider(model, http));
   SuiteEnv env;
   env.store = workspace->store();

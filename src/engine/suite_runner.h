@@ -1,8 +1,9 @@
 // RunSuite: `centaur test` — each case of an assertion suite called once per
 // sample through CallOnce (so through the cache, and traced as a run of kind
 // "call"), its assertions checked, the outcomes gathered in a SuiteReport.
-// Cases run one after another; the judge, when the suite has a judge task,
-// is that task called like any other.
+// Up to `concurrency` calls are in flight; cases are reported in suite order.
+// The judge, when the suite has a judge task, is that task called like any
+// other.
 #pragma once
 
 #include <functional>
@@ -18,8 +19,10 @@ namespace centaur {
 
 struct SuiteRunOptions {
   static constexpr int kMaxRepeat = 1000;
-  int repeat = 1;     // samples per case (sample indexes 0..repeat-1)
-  CallPolicy policy;  // cache use; the sample index is set per sample
+  static constexpr int kDefaultConcurrency = 4;
+  int repeat = 1;                         // samples per case (sample indexes 0..repeat-1)
+  int concurrency = kDefaultConcurrency;  // calls in flight
+  CallPolicy policy;                      // cache use; the sample index is set per sample
   std::string model;  // "provider:model" override; empty: the suite's, else the task's
 };
 

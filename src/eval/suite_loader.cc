@@ -7,6 +7,7 @@
 #include "core/records.h"
 #include "eval/assertion_text.h"
 #include "eval/suite.h"
+#include "llm/provider.h"
 #include "prompt/yaml_value.h"
 
 namespace centaur {
@@ -62,6 +63,8 @@ class SuiteParser {
     CENTAUR_ASSIGN_OR_RETURN(suite_.task, LoadRelativeTask(*FindField(root, "task"), "task"));
     if (std::optional<Field> f = FindField(root, "model")) {
       CENTAUR_ASSIGN_OR_RETURN(suite_.model, GetString(path_, *f, "model"));
+      Result<ModelRef> ref = ParseModelRef(suite_.model);
+      if (!ref.ok()) return ErrorAt(path_, MarkOf(*f), ref.error().message);
     }
     if (std::optional<Field> f = FindField(root, "threshold")) {
       CENTAUR_ASSIGN_OR_RETURN(suite_.threshold, Fraction(*f, "threshold"));

@@ -35,7 +35,7 @@ struct CaseReport {
   std::string where;                         // FILE:LINE:COL in the suite
   std::vector<std::string> assertion_types;  // as written, in order
   std::vector<SampleOutcome> samples;
-  double elapsed_s = 0;
+  double elapsed_s = 0;  // time spent in its calls (JUnit's time)
 
   int passes() const;
   bool pass_all() const { return passes() == static_cast<int>(samples.size()); }  // pass^k

@@ -205,7 +205,9 @@ tests:
     vars: {text: "refund !fault:invalidx1"}
     assert: [{type: equals, path: label, value: refund}]
 """)
-        p = self.centaur("test", "suite.yaml", "--repeat", "3", check=False)
+        # One call at a time, so the fault lands on sample 1.
+        p = self.centaur("test", "suite.yaml", "--repeat", "3", "--concurrency", "1",
+                         check=False)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("suite suite: 2 cases x 3 samples", p.stdout)
         self.assertIn("PASS  steady (3/3)\n", p.stdout)
@@ -294,6 +296,20 @@ tests:
         r = json.loads(self.centaur("test", "suite.yaml", "--json", "--no-cache",
                                     check=False).stdout)
         self.assertEqual([c["status"] for c in r["cases"]], ["pass", "fail"])
+
+    def test_calls_run_concurrently_and_report_in_order(self):
+        self.write_task()
+        tests = "".join(f"""
+  - description: case {i}
+    vars: {{text: "refund number {i}"}}
+    assert: [{{type: equals, path: label, value: refund}}]""" for i in range(8))
+        self.write("suite.yaml", "task: task.yaml\ntests:" + tests + "\n")
+        p = self.centaur("test", "suite.yaml", "--concurrency", "4")
+        self.assertEqual([l for l in p.stdout.splitlines() if l.startswith("PASS")],
+                         [f"PASS  case {i}" for i in range(8)])
+        stats = self.fixture.stats()
+        self.assertEqual(stats["chat_completions"], 8)
+        self.assertGreaterEqual(stats["connections"], 2)  # several requests in flight
 
 
 class ExampleSuiteTest(CliTest):

@@ -112,10 +112,11 @@ TEST_F(SuiteRunnerTest, RunsCasesSamplesAndTheJudge) {
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(seen, (std::vector<std::string>{"refund", "judged", "broken"}));
   EXPECT_EQ(samples, (std::vector<int>{0, 1, 0, 1, 0, 1}));
+  EXPECT_EQ(provider.max_in_flight, SuiteRunOptions::kDefaultConcurrency);
   ASSERT_EQ(report->cases.size(), 3u);
   const CaseReport& refund = report->cases[0];
   EXPECT_EQ(refund.status(), CaseStatus::kPass);
-  EXPECT_DOUBLE_EQ(refund.samples[1].latency_ms, 250);
+  EXPECT_DOUBLE_EQ(refund.samples[0].latency_ms, 250);
   EXPECT_EQ(refund.assertion_types, (std::vector<std::string>{"equals", "latency"}));
   const CaseReport& judged = report->cases[1];
   EXPECT_EQ(judged.status(), CaseStatus::kFail);

@@ -134,6 +134,9 @@ TEST_F(SuiteTest, Errors) {
            {Lines({"task: [x", ok_tests}), "suite.yaml:2:6: end of sequence flow not found"},
            {Lines({"task: nope.yaml", ok_tests}),
             "suite.yaml:1:7: no such task file \"nope.yaml\""},
+           {Lines({"task: tasks/task.yaml", "model: gpt-4o", ok_tests}),
+            "suite.yaml:2:8: model \"gpt-4o\" must be \"provider:model\" (e.g. "
+            "openai:gpt-4o-mini-2024-07-18)"},
            {Lines({"task: tasks/task.yaml", "threshold: 1.5", ok_tests}),
             "suite.yaml:2:12: \"threshold\" must be between 0 and 1, got number 1.5"},
            {Lines({"task: tasks/task.yaml", "threshold: high", ok_tests}),
