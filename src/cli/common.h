@@ -58,9 +58,11 @@ Command RunsCommand();
 Command ShowCommand();
 Command ExportCommand();
 Command ModelsCommand();
-Command TestCommand();
 Command MetricsCommand();
 Command CompareCommand();
 Command HistoryCommand();
+Command AnnotateCommand();
+Command LabelCommand();
+Command ProtocolCommand();
 
 }  // namespace centaur::cli
