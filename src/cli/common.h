@@ -58,6 +58,7 @@ Command RunsCommand();
 Command ShowCommand();
 Command ExportCommand();
 Command ModelsCommand();
+Command TestCommand();
 Command MetricsCommand();
 Command CompareCommand();
 Command HistoryCommand();

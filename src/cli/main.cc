@@ -1,6 +1,5 @@
 // centaur's command line: a table of commands, nothing else of substance.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <functional>
 #include <vector>
@@ -11,9 +10,9 @@ namespace {
 
 std::vector<centaur::cli::Command> Commands() {
   using namespace centaur::cli;
-  return {InitCommand(),    CallCommand(),     DataCommand(),   RunCommand(),     RunsCommand(),
-          ShowCommand(),    ExportCommand(),   ModelsCommand(), MetricsCommand(), CompareCommand(),
-          HistoryCommand(), AnnotateCommand(), LabelCommand(),  ProtocolCommand()};
+  return {InitCommand(),    CallCommand(),    DataCommand(),     RunCommand(),   RunsCommand(),
+          ShowCommand(),    ExportCommand(),  ModelsCommand(),   TestCommand(),  MetricsCommand(),
+          CompareCommand(), HistoryCommand(), AnnotateCommand(), LabelCommand(), ProtocolCommand()};
 }
 
 }  // namespace
