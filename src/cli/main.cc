@@ -1,5 +1,8 @@
 // centaur's command line: a table of commands, nothing else of substance.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stderr_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <functional>
 #include <vector>
@@ -18,6 +21,10 @@ std::vector<centaur::cli::Command> Commands() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Warnings go to stderr so stdout stays clean for --json and exports.
+  auto log = spdlog::stderr_logger_mt("centaur");
+  log->set_pattern("centaur: %l: %v");
+  spdlog::set_default_logger(log);
   CLI::App app{"centaur: build LLM features that hold up in production"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "centaur 0.1.0");
