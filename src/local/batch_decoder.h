@@ -10,6 +10,9 @@
 // Sampling: temperature 0 is greedy; otherwise llama.cpp's default chain
 // with the request's seed. A GBNF grammar constrains the output; it is
 // checked only when the sampler's first pick is rejected (common_sampler).
+// Greedy decoding under a grammar narrows the tokens to check by the bytes
+// the grammar accepts next instead of checking the whole vocabulary, and
+// picks the next tokens of all sequences in parallel (up to `threads`).
 //
 // Not thread-safe: Submit and Poll from one thread; callbacks run in Poll.
 #pragma once
@@ -50,7 +53,14 @@ struct DecoderOptions {
   // Tokens of context per sequence (capped at the model's training context).
   int context_per_sequence = kDefaultContextPerSequence;
   int batch = kDefaultBatch;  // tokens per llama_decode
-  int threads = 0;            // 0: hardware concurrency
+  // Threads decoding and picking tokens. 0: for decoding, one per 16 MB of
+  // weights up to the cores (a tiny model decodes fastest on one); for
+  // picking tokens under a grammar, one per core.
+  int threads = 0;
+  // Greedy decoding under a grammar checks every vocabulary token whenever
+  // the argmax is rejected, as llama-server does, instead of narrowing the
+  // candidates first. Same tokens, slower: for tests and comparisons.
+  bool full_grammar_scan = false;
 };
 
 class BatchDecoder {

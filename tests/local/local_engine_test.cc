@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -36,10 +37,12 @@ class LocalEngineTest : public ::testing::Test {
   }
   static std::string ModelPath() { return *dir_ + "/tiny.gguf"; }
 
-  static std::unique_ptr<Provider> Open(int parallel, const std::string& path = ModelPath()) {
+  static std::unique_ptr<Provider> Open(int parallel, const std::string& path = ModelPath(),
+                                        bool full_grammar_scan = false) {
     DecoderOptions o;
     o.parallel = parallel;
     o.context_per_sequence = 1024;
+    o.full_grammar_scan = full_grammar_scan;
     Result<std::unique_ptr<Provider>> p = NewLocalProvider(path, o);
     EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
     return p.ok() ? std::move(p).value() : nullptr;
@@ -141,6 +144,23 @@ TEST_F(LocalEngineTest, ParallelSequencesGiveTheSameOutputsAsOneAtATime) {
   for (size_t i = 0; i < reqs.size(); ++i) {
     ASSERT_TRUE(a[i].ok() && b[i].ok());
     EXPECT_EQ(a[i]->text, b[i]->text) << "item " << i;
+  }
+}
+
+TEST_F(LocalEngineTest, GreedyUnderAGrammarPicksWhatCheckingEveryTokenPicks) {
+  std::vector<ChatRequest> reqs;
+  for (int i = 0; i < 20; ++i) {
+    reqs.push_back(Request("case " + std::to_string(i * 104729) + ": the app shows an error",
+                           kSchemas[i % std::size(kSchemas)]));
+  }
+  std::unique_ptr<Provider> narrowed = Open(4);
+  std::unique_ptr<Provider> full = Open(4, ModelPath(), /*full_grammar_scan=*/true);
+  std::vector<Result<ChatResponse>> a = RunAll(narrowed.get(), reqs);
+  std::vector<Result<ChatResponse>> b = RunAll(full.get(), reqs);
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    ASSERT_TRUE(a[i].ok() && b[i].ok());
+    EXPECT_EQ(a[i]->text, b[i]->text) << "item " << i;
+    EXPECT_EQ(a[i]->usage.output_tokens, b[i]->usage.output_tokens) << "item " << i;
   }
 }
 
