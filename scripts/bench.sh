@@ -5,6 +5,8 @@ BUILD=${1:-build-bench}
 cd "$(dirname "$0")/.."
 for b in "$BUILD"/*_bench; do
   [ -x "$b" ] || continue
+  # local_bench measures one configuration per call; run_bench.py drives it.
+  [ "$(basename "$b")" = local_bench ] && continue
   echo "== $(basename "$b")"
   "$b" --benchmark_min_time=0.2
 done
