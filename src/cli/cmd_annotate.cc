@@ -45,8 +45,8 @@ void PrintHeader(const AnnotateSession& s, const AnnotateFlags& flags) {
   if (!flags.order.empty()) how += (how.empty() ? "" : ", ") + flags.order + " first";
   Print("annotate run " + std::to_string(run.id) + ": " + run.spec.task_name + "@" +
         run.spec.task_version.substr(0, 8) + " on " + run.dataset_name + " (" + run.spec.split +
-        "), " + std::to_string(s.size()) + " items as " + s.annotator() +
-        (how.empty() ? "" : " (" + how + ")") + "\n");
+        "), " + std::to_string(s.size()) + (s.size() == 1 ? " item" : " items") + " as " +
+        s.annotator() + (how.empty() ? "" : " (" + how + ")") + "\n");
   Print(s.protocol_version()
             ? "protocol: v" + std::to_string(*s.protocol_version()) + "\n"
             : "protocol: none yet (centaur protocol edit " + run.spec.task_name + ")\n");
@@ -250,7 +250,7 @@ int Annotate(const GlobalOptions& globals, const AnnotateFlags& flags) {
   }
   std::fflush(stdout);
   Print("\n" + std::to_string(s.labeled()) + " labeled, " + std::to_string(s.skipped()) +
-        " skipped, " + std::to_string(s.noted()) + " notes; " +
+        " skipped, " + std::to_string(s.noted()) + (s.noted() == 1 ? " note; " : " notes; ") +
         std::to_string(s.size() - s.position()) + " of " + std::to_string(s.size()) +
         " items left\n");
   return kExitOk;

@@ -174,10 +174,11 @@ int Metrics(const GlobalOptions& globals, int64_t run_id, const std::string& spl
   Store* store = (*ws)->store();
   MeasureOptions options;
   options.split = split;
-  auto m = MeasureRun(store, run_id, options);
-  if (!m.ok()) return ReportError(m.error());
-  auto gap = FindSplitGap(store, *m);
-  if (!gap.ok()) return ReportError(gap.error());
+  const std::string db = (*ws)->db_path();
+  auto measured = MeasureRunWithGap(store, run_id, options, [&db] { return OpenStore(db); });
+  if (!measured.ok()) return ReportError(measured.error());
+  const RunMetrics* m = &measured->metrics;
+  const std::optional<SplitGap>* gap = &measured->gap;
   if (json) {
     std::printf("%s\n", MetricsJson(*m, *gap, options.metrics).dump().c_str());
     return kExitOk;

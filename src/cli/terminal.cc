@@ -19,7 +19,7 @@ termios g_saved{};
 volatile sig_atomic_t g_raw = 0;
 
 void RestoreAndReraise(int sig) {
-  if (g_raw) tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_saved);
+  if (g_raw) tcsetattr(STDIN_FILENO, TCSANOW, &g_saved);
   signal(sig, SIG_DFL);
   raise(sig);
 }
@@ -39,6 +39,22 @@ int ReadByte() {
     if (n < 0 && errno == EINTR) continue;
     return -1;
   }
+}
+
+// A byte, or 0 for an escape sequence (arrow and function keys, Alt+key),
+// which arrives at once and is swallowed whole; a lone Esc is itself.
+int ReadRawKey() {
+  int c = ReadByte();
+  if (c != kEsc) return c;
+  pollfd fd{STDIN_FILENO, POLLIN, 0};
+  if (poll(&fd, 1, kEscapeWaitMs) <= 0) return kEsc;
+  c = ReadByte();
+  if (c == '[' || c == 'O') {
+    do {
+      c = ReadByte();
+    } while (c >= 0 && !(c >= 0x40 && c <= 0x7E));
+  }
+  return 0;
 }
 
 void Write(const std::string& s) {
@@ -65,7 +81,7 @@ Keyboard::~Keyboard() {
 void Keyboard::Suspend() {
   if (!raw_ || !active_) return;
   g_raw = 0;
-  tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+  tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_);
   active_ = false;
 }
 
@@ -75,27 +91,15 @@ void Keyboard::Resume() {
   t.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);  // keys at once, unechoed; ISIG stays
   t.c_cc[VMIN] = 1;
   t.c_cc[VTIME] = 0;
-  tcsetattr(STDIN_FILENO, TCSAFLUSH, &t);
+  tcsetattr(STDIN_FILENO, TCSADRAIN, &t);
   g_raw = 1;
   active_ = true;
 }
 
 int Keyboard::ReadKey() {
   std::fflush(stdout);
-  int c = ReadByte();
-  if (c == kCtrlD) return -1;
-  if (c != kEsc) return c;
-  // An escape sequence (arrow keys, function keys) arrives at once: swallow
-  // it whole. A lone Esc is a key of its own.
-  pollfd fd{STDIN_FILENO, POLLIN, 0};
-  if (poll(&fd, 1, kEscapeWaitMs) <= 0) return kEsc;
-  c = ReadByte();
-  if (c == '[' || c == 'O') {
-    do {
-      c = ReadByte();
-    } while (c >= 0 && !(c >= 0x40 && c <= 0x7E));
-  }
-  return 0;
+  int c = ReadRawKey();
+  return c == kCtrlD ? -1 : c;
 }
 
 std::optional<std::string> Keyboard::ReadLine(const std::string& prompt,
@@ -103,7 +107,7 @@ std::optional<std::string> Keyboard::ReadLine(const std::string& prompt,
   Write(prompt + (raw_ ? initial : std::string()));
   std::string line = raw_ ? initial : std::string();
   while (true) {
-    int c = ReadByte();
+    int c = raw_ ? ReadRawKey() : ReadByte();
     if (c < 0) {
       if (raw_ || line.empty()) return std::nullopt;
       return line;  // a last line without a newline
@@ -116,6 +120,7 @@ std::optional<std::string> Keyboard::ReadLine(const std::string& prompt,
       line += static_cast<char>(c);
       continue;
     }
+    if (c == 0) continue;
     if (c == '\n' || c == '\r') {
       Write("\n");
       return line;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/measure.h"
 #include "engine/run_target.h"
 #include "eval/metrics.h"
 #include "store/store.h"
@@ -46,9 +47,6 @@ struct RunComparison {
   PairedComparison paired;                  // over the common labeled items
   std::vector<Flip> to_wrong, to_right;     // in paired's flip order
 };
-
-// Opens another connection to the same store.
-using StoreOpener = std::function<Result<std::unique_ptr<Store>>()>;
 
 // kNotFound for an unknown run or a task version missing from the store.
 // With `open_reader`, run B is read on a second connection in a thread of its

@@ -59,6 +59,9 @@ void ItemCall::Start() {
   }
   request_ = std::move(request).value();
   request_.sample_index = ctx_->policy.sample_index;
+  // Repeated samples of a seeded task draw with seeds of their own, or they
+  // would all be the same sample; sample 0 keeps the task's seed.
+  if (request_.params.seed.has_value()) *request_.params.seed += request_.sample_index;
   Attempt();
 }
 

@@ -28,7 +28,8 @@ struct CallPolicy {
   bool refresh = false;   // do not read, but still write the cache
   int max_api_errors = kDefaultMaxApiErrors;
   // Which sample of the same request this is (ChatRequest::sample_index):
-  // repeated samples are cached apart (`centaur test --repeat`).
+  // repeated samples are cached apart (`centaur test --repeat`), and a
+  // task's seed is offset by it.
   int sample_index = 0;
 };
 

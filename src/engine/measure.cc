@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <thread>
 #include <unordered_set>
 #include <utility>
 
@@ -173,40 +174,98 @@ HeadlineScores Headline(const RunMetrics& m) {
   return h;
 }
 
-Result<std::optional<SplitGap>> FindSplitGap(Store* store, const RunMetrics& m) {
-  if (m.split != "val" && m.split != "test") return std::optional<SplitGap>();
-  const std::string other = m.split == "val" ? "test" : "val";
-  const RunSpec& spec = m.run.spec;
+namespace {
+
+// "test" for "val" and back; "" for any other split.
+std::string OtherSplit(const std::string& split) {
+  if (split == "val") return "test";
+  if (split == "test") return "val";
+  return "";
+}
+
+// The run measured on `other` to complete the gap of a run of `spec`: the
+// newest finished run of the same version, model and dataset on that split,
+// else the newest such run over every split (possibly the run itself).
+Result<std::optional<int64_t>> CounterpartRun(Store* store, const RunSpec& spec,
+                                              const std::string& other) {
   CENTAUR_ASSIGN_OR_RETURN(std::vector<RunInfo> runs, store->ListRuns(false));
-  // The newest finished run of the other split; else the newest finished run
-  // over every split (possibly this one), restricted to the other split.
-  std::optional<RunInfo> dedicated, all;
+  std::optional<int64_t> all;
   for (const RunInfo& r : runs) {
     if (r.status != "done" || r.spec.task_name != spec.task_name ||
         r.spec.task_version != spec.task_version || r.spec.model != spec.model ||
         r.spec.dataset_id != spec.dataset_id) {
       continue;
     }
-    if (r.spec.split == other && !dedicated.has_value()) dedicated = r;
-    if (r.spec.split == "all" && !all.has_value()) all = r;
+    if (r.spec.split == other) return std::optional<int64_t>(r.id);
+    if (r.spec.split == "all" && !all.has_value()) all = r.id;
   }
-  if (!dedicated.has_value() && !all.has_value()) return std::optional<SplitGap>();
-  MeasureOptions counterpart;
-  counterpart.split = other;
-  counterpart.metrics.bootstrap_samples = 0;
-  CENTAUR_ASSIGN_OR_RETURN(
-      RunMetrics o,
-      MeasureRun(store, dedicated.has_value() ? dedicated->id : all->id, counterpart));
+  return all;
+}
+
+Result<RunMetrics> MeasureCounterpart(Store* store, int64_t run_id, const std::string& split) {
+  MeasureOptions options;
+  options.split = split;
+  options.metrics.bootstrap_samples = 0;
+  return MeasureRun(store, run_id, options);
+}
+
+SplitGap MakeGap(const RunMetrics& m, const RunMetrics& other) {
   SplitGap gap;
-  gap.val = m.split == "val" ? Headline(m) : Headline(o);
-  gap.test = m.split == "test" ? Headline(m) : Headline(o);
+  gap.val = m.split == "val" ? Headline(m) : Headline(other);
+  gap.test = m.split == "test" ? Headline(m) : Headline(other);
   if (gap.val.accuracy.has_value() && gap.test.accuracy.has_value()) {
     gap.accuracy = *gap.test.accuracy - *gap.val.accuracy;
   }
   if (gap.val.macro_f1.has_value() && gap.test.macro_f1.has_value()) {
     gap.macro_f1 = *gap.test.macro_f1 - *gap.val.macro_f1;
   }
-  return std::optional<SplitGap>(gap);
+  return gap;
+}
+
+}  // namespace
+
+Result<std::optional<SplitGap>> FindSplitGap(Store* store, const RunMetrics& m) {
+  const std::string other = OtherSplit(m.split);
+  if (other.empty()) return std::optional<SplitGap>();
+  CENTAUR_ASSIGN_OR_RETURN(std::optional<int64_t> counterpart,
+                           CounterpartRun(store, m.run.spec, other));
+  if (!counterpart.has_value()) return std::optional<SplitGap>();
+  CENTAUR_ASSIGN_OR_RETURN(RunMetrics o, MeasureCounterpart(store, *counterpart, other));
+  return std::optional<SplitGap>(MakeGap(m, o));
+}
+
+Result<MeasuredRun> MeasureRunWithGap(Store* store, int64_t run_id, const MeasureOptions& options,
+                                      const StoreOpener& open_reader) {
+  CENTAUR_ASSIGN_OR_RETURN(RunInfo run, store->GetRun(run_id));
+  const std::string other = OtherSplit(options.split.empty() ? run.spec.split : options.split);
+  std::optional<int64_t> counterpart;
+  if (!other.empty()) {
+    CENTAUR_ASSIGN_OR_RETURN(counterpart, CounterpartRun(store, run.spec, other));
+  }
+  std::optional<Result<RunMetrics>> measured_other;
+  std::thread reader;
+  if (counterpart.has_value() && open_reader) {
+    reader = std::thread([&] {
+      Result<std::unique_ptr<Store>> second = open_reader();
+      if (!second.ok()) {
+        measured_other = second.error();
+        return;
+      }
+      measured_other = MeasureCounterpart(second->get(), *counterpart, other);
+    });
+  }
+  Result<RunMetrics> measured = MeasureRun(store, run_id, options);
+  if (reader.joinable()) reader.join();
+  if (!measured.ok()) return measured.error();
+  MeasuredRun out;
+  out.metrics = std::move(measured).value();
+  if (!counterpart.has_value()) return out;
+  if (!measured_other.has_value()) {
+    measured_other = MeasureCounterpart(store, *counterpart, other);
+  }
+  if (!measured_other->ok()) return measured_other->error();
+  out.gap = MakeGap(out.metrics, measured_other->value());
+  return out;
 }
 
 }  // namespace centaur

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,5 +78,18 @@ struct SplitGap {
 // nullopt when `m` is not a val or test run or no counterpart exists. The
 // counterpart is measured without bootstrap (point scores only).
 Result<std::optional<SplitGap>> FindSplitGap(Store* store, const RunMetrics& m);
+
+// Opens another connection to the same store (one thread per connection).
+using StoreOpener = std::function<Result<std::unique_ptr<Store>>()>;
+
+struct MeasuredRun {
+  RunMetrics metrics;
+  std::optional<SplitGap> gap;
+};
+// MeasureRun and FindSplitGap together. With `open_reader`, the counterpart
+// run is measured on a second connection in a thread of its own meanwhile.
+Result<MeasuredRun> MeasureRunWithGap(Store* store, int64_t run_id,
+                                      const MeasureOptions& options = {},
+                                      const StoreOpener& open_reader = {});
 
 }  // namespace centaur

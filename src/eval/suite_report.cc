@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "core/utf8.h"
 
 namespace centaur {
@@ -20,15 +23,56 @@ CaseStatus CaseReport::status() const {
   return CaseStatus::kFail;
 }
 
+namespace {
+
+// "1", "1, 2", "1-5", "1-3, 5": 1-based sample numbers, runs of three or
+// more as ranges.
+std::string SampleList(const std::vector<int>& numbers) {
+  std::string out;
+  for (size_t i = 0; i < numbers.size();) {
+    size_t j = i;
+    while (j + 1 < numbers.size() && numbers[j + 1] == numbers[j] + 1) ++j;
+    if (!out.empty()) out += ", ";
+    if (j - i >= 2) {
+      out += std::to_string(numbers[i]) + "-" + std::to_string(numbers[j]);
+      i = j + 1;
+    } else {
+      out += std::to_string(numbers[i]);
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::string> CaseReport::Problems() const {
-  std::vector<std::string> out;
+  // Each distinct problem once, in first-seen order, with the samples it hit.
+  std::vector<std::pair<std::string, std::vector<int>>> seen;
   for (const SampleOutcome& s : samples) {
-    std::string prefix =
-        samples.size() > 1 ? "sample " + std::to_string(s.sample_index + 1) + ": " : "";
+    std::vector<std::string> lines;
     if (s.error) {
-      out.push_back(prefix + "call failed: " + s.error_message);
+      lines.push_back("call failed: " + s.error_message);
     } else if (!s.evaluation.pass) {
-      for (const std::string& reason : s.evaluation.reasons) out.push_back(prefix + reason);
+      lines = s.evaluation.reasons;
+    }
+    for (std::string& line : lines) {
+      auto it = std::find_if(seen.begin(), seen.end(),
+                             [&line](const auto& entry) { return entry.first == line; });
+      if (it == seen.end()) {
+        seen.emplace_back(std::move(line), std::vector<int>{});
+        it = seen.end() - 1;
+      }
+      it->second.push_back(s.sample_index + 1);
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& [line, numbers] : seen) {
+    if (samples.size() <= 1) {
+      out.push_back(line);
+    } else {
+      out.push_back((numbers.size() == 1 ? "sample " : "samples ") + SampleList(numbers) + ": " +
+                    line);
     }
   }
   return out;

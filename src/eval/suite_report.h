@@ -42,8 +42,9 @@ struct CaseReport {
   bool pass_any() const { return passes() > 0; }                                  // pass@k
   // Pass when every sample passed; else error when a call failed; else fail.
   CaseStatus status() const;
-  // One line per problem: reasons and errors, "sample N: " first when the
-  // case ran more than once.
+  // One line per distinct problem (reasons and errors), in order; when the
+  // case ran more than once each starts with the samples it hit ("sample 2:
+  // ", "samples 1-3, 5: ").
   std::vector<std::string> Problems() const;
 };
 

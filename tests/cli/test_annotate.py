@@ -2,9 +2,13 @@
 annotation protocol: edit in $EDITOR, append, log, show."""
 import json
 import os
+import pty
 import re
+import select
 import stat
 import subprocess
+import termios
+import time
 import unittest
 
 from harness import BIN, CliTest
@@ -69,7 +73,7 @@ class AnnotateTest(CliTest):
         # i3 had an imported gold; undo went back to i4.
         self.assertIn("gold: other (imported)", out)
         self.assertEqual(self.shown(out), ["i1", "i2", "i3", "i4", "i5", "i4", "i5"])
-        self.assertIn("4 labeled, 0 skipped, 1 notes; 2 of 6 items left", out)
+        self.assertIn("4 labeled, 0 skipped, 1 note; 2 of 6 items left", out)
         self.assertEqual(self.current(), {("i1", "alice"): "refund", ("i2", "alice"): "other",
                                           ("i3", "alice"): "card_arrival",
                                           ("i4", "alice"): "refund"})
@@ -87,13 +91,54 @@ class AnnotateTest(CliTest):
         # Only items without any gold: i5 (i6 has an imported one).
         out = self.annotate("q", args=("--only", "unlabeled"))
         self.assertEqual(self.shown(out), ["i5"])
-        self.assertIn("1 items as alice (only unlabeled)", out)
+        self.assertIn("1 item as alice (only unlabeled)", out)
         # The labels of everyone show up, the annotator's own marked.
         self.assertIn("labels: alice=refund (you)\n", self.annotate("q"))
         out = self.annotate("s", "s", "s", "q", annotator="bob")
         self.assertIn("[4/6] item i4\n", out)
         self.assertIn("gold: refund (alice)\nlabels: alice=refund\n"
                       "note: alice: looks like a refund\n", out)
+
+    def test_single_keys_on_a_terminal(self):
+        master, slave = pty.openpty()
+        before = termios.tcgetattr(slave)
+        p = subprocess.Popen([BIN, "annotate", self.run_id, "--annotator", "kim"], cwd=self.dir,
+                             env=self.env, stdin=slave, stdout=slave, stderr=slave)
+        out = b""
+
+        def read_until(marker, timeout=60):
+            nonlocal out
+            deadline = time.time() + timeout
+            while marker not in out and time.time() < deadline:
+                if select.select([master], [], [], 0.1)[0]:
+                    try:
+                        out += os.read(master, 65536)
+                    except OSError:
+                        break
+            self.assertIn(marker, out)
+
+        read_until(b"> ")
+        # Accept, a class by number, an arrow key (ignored), a name typed with
+        # a correction, a note, a name cancelled with Esc, skip, quit.
+        os.write(master, b"a3\x1b[Acx\x7far\rnodd one\r=zz\x1b")
+        time.sleep(0.5)  # so that the Esc is not read as Alt+s
+        os.write(master, b"sq")
+        read_until(b"items left")
+        self.assertEqual(p.wait(timeout=60), 0)
+        self.assertEqual(termios.tcgetattr(slave), before)  # the terminal is restored
+        os.close(slave)
+        os.close(master)
+        text = out.decode()
+        self.assertIn("accepted refund", text)
+        self.assertIn("labeled other", text)
+        self.assertIn("labeled card_arrival", text)
+        self.assertIn("noted (p adds it to the protocol)", text)
+        self.assertIn("skipped", text)
+        self.assertEqual(self.sql("SELECT item_id, action, coalesce(label, note) FROM annotations "
+                                  "ORDER BY id"),
+                         [("i1", "accept", '"refund"'), ("i2", "label", '"other"'),
+                          ("i3", "label", '"card_arrival"'), ("i4", "note", "odd one"),
+                          ("i4", "skip", "")])
 
     def test_refused_commands_write_nothing(self):
         out = self.annotate("9", "=zz", "=r", "n", "", "s", "s", "s", "a", "e", "q",

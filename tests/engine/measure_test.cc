@@ -197,6 +197,43 @@ TEST_F(MeasureTest, GapBetweenValidationAndTest) {
   EXPECT_EQ(*(*gap2)->accuracy, -0.5);
 }
 
+TEST_F(MeasureTest, MeasureWithGapReadsTheCounterpartOnASecondConnection) {
+  DatasetInfo d =
+      Dataset("d", {"refund", "card", "other", "refund"}, {"val", "val", "test", "test"});
+  Task task = Version(TaskYaml());
+  std::vector<Out> outs = Labels({"refund", "other", "card", "refund"});
+  int64_t val = Run(task, d, "val", {outs[0], outs[1]});
+  int64_t test = Run(task, d, "test", {outs[2], outs[3]});
+  int opened = 0;
+  const std::string db = dir_ + "/c.db";
+  auto m = MeasureRunWithGap(store_.get(), test, {}, [&] {
+    ++opened;
+    return OpenSqliteStore(db);
+  });
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(opened, 1);
+  EXPECT_EQ(m->metrics.run.id, test);
+  ASSERT_TRUE(m->gap.has_value());
+  EXPECT_EQ(m->gap->val.run_id, val);
+  EXPECT_EQ(*m->gap->val.accuracy, 0.5);
+  EXPECT_EQ(*m->gap->test.accuracy, 0.5);
+  EXPECT_EQ(*m->gap->accuracy, 0.0);
+  // The same without a second connection, and without a counterpart.
+  auto serial = MeasureRunWithGap(store_.get(), val);
+  ASSERT_TRUE(serial.ok() && serial->gap.has_value());
+  EXPECT_EQ(serial->gap->test.run_id, test);
+  EXPECT_FALSE(serial->gap->test.macro_f1_ci.has_value());  // point scores only
+  EXPECT_TRUE(serial->gap->val.macro_f1_ci.has_value());
+  DatasetInfo lone = Dataset("lone", {"refund"});
+  auto none = MeasureRunWithGap(store_.get(), Run(task, lone, "val", Labels({"refund"})), {}, [&] {
+    ++opened;
+    return OpenSqliteStore(db);
+  });
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->gap.has_value());
+  EXPECT_EQ(opened, 1);  // nothing to measure beside it: no second connection
+}
+
 TEST_F(MeasureTest, ExtractionTargetsScoreExactNormalizedAndPerField) {
   DatasetInfo d = Dataset(
       "d", {R"({"name": "Ada Lovelace", "year": 1815})", R"({"name": "Alan Turing", "year": 1912})",

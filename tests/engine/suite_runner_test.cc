@@ -120,9 +120,9 @@ TEST_F(SuiteRunnerTest, RunsCasesSamplesAndTheJudge) {
   EXPECT_EQ(refund.assertion_types, (std::vector<std::string>{"equals", "latency"}));
   const CaseReport& judged = report->cases[1];
   EXPECT_EQ(judged.status(), CaseStatus::kFail);
-  EXPECT_EQ(judged.Problems(),
-            (std::vector<std::string>{"sample 1: judge: the rubric failed: not a refund at all",
-                                      "sample 2: judge: the rubric failed: not a refund at all"}));
+  EXPECT_EQ(
+      judged.Problems(),
+      (std::vector<std::string>{"samples 1, 2: judge: the rubric failed: not a refund at all"}));
   const CaseReport& broken = report->cases[2];
   EXPECT_EQ(broken.status(), CaseStatus::kError);
   ASSERT_EQ(broken.samples.size(), 2u);
@@ -146,11 +146,27 @@ TEST_F(SuiteRunnerTest, RunsCasesSamplesAndTheJudge) {
   EXPECT_TRUE(report->cases[0].samples[0].cache_hit);
   EXPECT_EQ(report->cases[0].Problems(),
             (std::vector<std::string>{
-                "sample 1: latency not measured: the output came from the cache (run with "
-                "--no-cache to measure it)",
-                "sample 2: latency not measured: the output came from the cache (run with "
+                "samples 1, 2: latency not measured: the output came from the cache (run with "
                 "--no-cache to measure it)"}));
   EXPECT_EQ(Summarize(*report).calls, 2);
+}
+
+TEST_F(SuiteRunnerTest, SeededSamplesDrawWithSeedsOfTheirOwn) {
+  suite_.task.params.seed = 7;
+  suite_.cases.resize(1);
+  suite_.judge_task.reset();
+  FakeProvider provider([](const ChatRequest&) -> Result<ChatResponse> {
+    return TextResponse(R"({"thoughts": "t", "label": "refund"})");
+  });
+  SuiteEnv env{store_.get(), &provider, {"openai", "m"}, &prices_, &clock_, nullptr};
+  SuiteRunOptions options;
+  options.repeat = 3;
+  ASSERT_TRUE(RunSuite(env, suite_, options, nullptr).ok());
+  ASSERT_EQ(provider.requests.size(), 3u);
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(provider.requests[k].sample_index, k);
+    EXPECT_EQ(provider.requests[k].params.seed, 7 + k);
+  }
 }
 
 TEST_F(SuiteRunnerTest, ModelOverrides) {
