@@ -9,6 +9,7 @@ PACKAGES=(
   libkainjow-mustache-dev libcli11-dev libfmt-dev libspdlog-dev
   libsqlite3-dev sqlite3 libxxhash-dev libre2-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
+  chromium python3-sklearn  # the browser tests; the metrics oracle
 )
 
 missing=()

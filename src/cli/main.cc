@@ -1,6 +1,6 @@
 // centaur's command line: a table of commands, nothing else of substance.
 #include <CLI/CLI.hpp>
-#include <spdlog/sinks/stderr_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -13,9 +13,10 @@ namespace {
 
 std::vector<centaur::cli::Command> Commands() {
   using namespace centaur::cli;
-  return {InitCommand(),    CallCommand(),    DataCommand(),     RunCommand(),   RunsCommand(),
-          ShowCommand(),    ExportCommand(),  ModelsCommand(),   TestCommand(),  MetricsCommand(),
-          CompareCommand(), HistoryCommand(), AnnotateCommand(), LabelCommand(), ProtocolCommand()};
+  return {InitCommand(), CallCommand(),   DataCommand(),   RunCommand(),  RunsCommand(),
+          ShowCommand(), ExportCommand(), ModelsCommand(), TestCommand(), EmbedCommand(),
+          MetricsCommand(), CompareCommand(), HistoryCommand(), UiCommand(),
+          AnnotateCommand(), LabelCommand(), ProtocolCommand()};
 }
 
 }  // namespace
