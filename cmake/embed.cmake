@@ -1,18 +1,7 @@
 # Writes OUT: a C++ file holding every file of DIR as a byte array, looked up by
 # name through centaur::EmbeddedFile() (src/core/embedded.h).
+include(${CMAKE_CURRENT_LIST_DIR}/embed_files.cmake)
 file(GLOB files RELATIVE ${DIR} ${DIR}/*)
 list(SORT files)
-set(body "#include <string_view>\n#include <cstddef>\n#include \"core/embedded.h\"\nnamespace centaur {\nnamespace {\n")
-set(table "")
-set(i 0)
-foreach(f ${files})
-  file(READ ${DIR}/${f} hex HEX)
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
-  string(APPEND body "const unsigned char k${i}[] = {${hex}0x00};\n")
-  string(APPEND table "  {\"${f}\", std::string_view(reinterpret_cast<const char*>(k${i}), sizeof(k${i}) - 1)},\n")
-  math(EXPR i "${i}+1")
-endforeach()
-string(APPEND body "struct Entry { std::string_view name; std::string_view data; };\nconst Entry kEntries[] = {\n${table}  {\"\", {}}};\n}  // namespace\n")
-string(APPEND body "std::optional<std::string_view> EmbeddedFile(std::string_view name) {\n  for (const Entry& e : kEntries) {\n    if (!e.name.empty() && e.name == name) return e.data;\n  }\n  return std::nullopt;\n}\n}  // namespace centaur\n")
-file(WRITE ${OUT}.tmp "${body}")
-file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
+embed_files(OUT ${OUT} DIR ${DIR} FILES ${files} HEADER core/embedded.h NAMESPACE centaur
+            FUNCTION EmbeddedFile)

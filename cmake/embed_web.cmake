@@ -2,27 +2,11 @@
 # web/dist) as a byte array, looked up by relative path through
 # centaur::server::WebAssetData() (src/server/web_assets.h). Without a built
 # front end it holds one page saying how to build it.
+include(${CMAKE_CURRENT_LIST_DIR}/embed_files.cmake)
 file(GLOB_RECURSE files RELATIVE ${DIR} ${DIR}/*)
 list(FILTER files EXCLUDE REGEX "(^|/)\\.")
 list(SORT files)
-set(body "#include <cstddef>\n#include <string_view>\n#include \"server/web_assets.h\"\nnamespace centaur::server {\nnamespace {\n")
-set(table "")
-set(i 0)
-if(NOT files)
-  set(placeholder "<!doctype html><meta charset=utf-8><title>centaur</title><p>The web UI was not built into this binary: run <code>scripts/web.sh</code> (needs npm) and build again.</p>\n")
-  string(HEX "${placeholder}" hex)
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
-  string(APPEND body "const unsigned char k0[] = {${hex}0x00};\n")
-  string(APPEND table "  {\"index.html\", std::string_view(reinterpret_cast<const char*>(k0), sizeof(k0) - 1)},\n")
-endif()
-foreach(f ${files})
-  file(READ ${DIR}/${f} hex HEX)
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
-  string(APPEND body "const unsigned char k${i}[] = {${hex}0x00};\n")
-  string(APPEND table "  {\"${f}\", std::string_view(reinterpret_cast<const char*>(k${i}), sizeof(k${i}) - 1)},\n")
-  math(EXPR i "${i}+1")
-endforeach()
-string(APPEND body "struct Entry { std::string_view name; std::string_view data; };\nconst Entry kEntries[] = {\n${table}  {\"\", {}}};\n}  // namespace\n")
-string(APPEND body "std::optional<std::string_view> WebAssetData(std::string_view name) {\n  for (const Entry& e : kEntries) {\n    if (!e.name.empty() && e.name == name) return e.data;\n  }\n  return std::nullopt;\n}\n}  // namespace centaur::server\n")
-file(WRITE ${OUT}.tmp "${body}")
-file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
+set(placeholder "<!doctype html><meta charset=utf-8><title>centaur</title><p>The web UI was not built into this binary: run <code>scripts/web.sh</code> (needs npm) and build again.</p>\n")
+embed_files(OUT ${OUT} DIR ${DIR} FILES ${files} HEADER server/web_assets.h
+            NAMESPACE centaur::server FUNCTION WebAssetData
+            EMPTY_NAME index.html EMPTY_TEXT "${placeholder}")
