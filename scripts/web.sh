@@ -20,8 +20,12 @@ flock 9
 
 stamp=$web/node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ "$web/package-lock.json" -nt "$stamp" ]; then
-  echo "web: npm ci" >&2
-  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  # `npm install --no-save` installs exactly the lockfile's versions (and
+  # checks their integrity hashes) without rewriting it. Not `npm ci`: npm 11
+  # refuses lockfiles that leave out other platforms' optional packages
+  # (rollup's and esbuild's native builds), which is what npm itself writes.
+  echo "web: npm install (web/package-lock.json)" >&2
+  (cd "$web" && npm install --no-save --no-audit --no-fund --loglevel=error >&2)
   touch "$stamp"
 fi
 [ "${1:-}" = "--deps" ] && exit 0
