@@ -22,21 +22,19 @@ int Call(const GlobalOptions& globals, const CallFlags& flags) {
   if (!task.ok()) return ReportError(task.error());
   Json input = Json::parse(flags.input, nullptr, false);
   if (input.is_discarded()) {
-    return ReportError(MakeError(ErrorCode::kInvalidArgument,
-                                 "--input is not valid JSON (expected e.g. '{\"text\": \"...\"}')"));
+    return ReportError(
+        MakeError(ErrorCode::kInvalidArgument,
+                  "--input is not valid JSON (expected e.g. '{\"text\": \"...\"}')"));
   }
   auto model = ParseModelRef(flags.model.empty() ? task->model : flags.model);
   if (!model.ok()) return ReportError(model.error());
-  auto ws = OpenWorkspace(globals);
-  if (!ws.ok()) return ReportError(ws.error());
-  HttpOptions http;
-  http.max_concurrency = 1;
-  auto provider = (*ws)->OpenProvider(*model, http);
-  if (!provider.ok()) return ReportError(provider.error());
+  auto opened = OpenOneCallProvider(globals, *model);
+  if (!opened.ok()) return ReportError(opened.error());
+  Workspace* ws = opened->ws.get();
   CallPolicy policy;
   policy.use_cache = !flags.no_cache;
   policy.refresh = flags.refresh;
-  auto outcome = CallOnce((*ws)->store(), provider->provider.get(), &(*ws)->prices(), RealClock(),
+  auto outcome = CallOnce(ws->store(), opened->handle.provider.get(), &ws->prices(), RealClock(),
                           *task, *model, input, policy);
   if (!outcome.ok()) return ReportError(outcome.error());
   const ResultRecord& r = outcome->result;
@@ -64,11 +62,12 @@ int Call(const GlobalOptions& globals, const CallFlags& flags) {
     std::printf("failed after %zu attempts: %s\nlast raw output: %s\n", r.attempts.size(),
                 r.error.c_str(), r.raw.c_str());
   }
-  std::printf("tokens:   %lld in, %lld out\ncost:     %s\nlatency:  %.0f ms\ncache:    %s\n"
-              "attempts: %zu (trace: centaur show %lld --item input)\n",
-              static_cast<long long>(r.input_tokens), static_cast<long long>(r.output_tokens),
-              FormatCost(r.cost).c_str(), r.latency_ms, r.cache_hit ? "hit" : "miss",
-              r.attempts.size(), static_cast<long long>(outcome->run_id));
+  std::printf(
+      "tokens:   %lld in, %lld out\ncost:     %s\nlatency:  %.0f ms\ncache:    %s\n"
+      "attempts: %zu (trace: centaur show %lld --item input)\n",
+      static_cast<long long>(r.input_tokens), static_cast<long long>(r.output_tokens),
+      FormatCost(r.cost).c_str(), r.latency_ms, r.cache_hit ? "hit" : "miss", r.attempts.size(),
+      static_cast<long long>(outcome->run_id));
   return r.status == "ok" ? kExitOk : kExitFailure;
 }
 

@@ -66,13 +66,9 @@ int Embed(const GlobalOptions& globals, const EmbedFlags& flags) {
   if (!model.ok()) return ReportError(model.error());
   auto inputs = Inputs(flags);
   if (!inputs.ok()) return ReportError(inputs.error());
-  auto ws = OpenWorkspace(globals);
-  if (!ws.ok()) return ReportError(ws.error());
-  HttpOptions http;
-  http.max_concurrency = 1;
-  auto provider = (*ws)->OpenProvider(*model, http);
-  if (!provider.ok()) return ReportError(provider.error());
-  Provider* p = provider->provider.get();
+  auto opened = OpenOneCallProvider(globals, *model);
+  if (!opened.ok()) return ReportError(opened.error());
+  Provider* p = opened->handle.provider.get();
 
   std::optional<Result<EmbedResponse>> out;
   p->Embed(EmbedRequest{model->model, *inputs},

@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <ctime>
 
 #include "cli/common.h"
 #include "cli/measure_format.h"
@@ -11,15 +10,7 @@
 namespace centaur::cli {
 namespace {
 
-std::string Date(int64_t unix_ms) {
-  if (unix_ms == 0) return "-";
-  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
-}
+std::string Date(int64_t unix_ms) { return unix_ms == 0 ? "-" : LocalTime(unix_ms); }
 
 std::string ScoreWithCi(std::optional<double> v, const std::optional<Interval>& ci) {
   std::string out = Score(v);

@@ -32,16 +32,6 @@ std::string IsoTime(int64_t unix_ms) {
   return fmt::format("{}.{:03d}Z", buf, static_cast<int>(unix_ms % 1000));
 }
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 int Import(const GlobalOptions& globals, LabelFlags flags) {
   auto ws = OpenWorkspace(globals);
   if (!ws.ok()) return ReportError(ws.error());

@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 
 #include "cli/common.h"
@@ -34,15 +33,6 @@ std::string Author(const ProtocolFlags& flags) {
   if (!flags.author.empty()) return flags.author;
   const char* user = std::getenv("USER");
   return user != nullptr && *user != '\0' ? user : "unknown";
-}
-
-std::string Date(int64_t unix_ms) {
-  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
 }
 
 std::string FirstLine(const std::string& text) {
@@ -112,7 +102,7 @@ int Log(const GlobalOptions& globals, const ProtocolFlags& flags) {
     LineDiff diff = DiffLines(i == 0 ? std::string() : (*versions)[i - 1].text, v.text);
     std::string change = fmt::format("+{} -{}", diff.added, diff.removed);
     std::printf("%-7s %-16s %s %-11s %s\n", fmt::format("v{}", v.version).c_str(),
-                Date(v.created_ms).c_str(), Cell(v.author, 12).c_str(), change.c_str(),
+                LocalTime(v.created_ms).c_str(), Cell(v.author, 12).c_str(), change.c_str(),
                 OneLine(FirstLine(v.text), 60).c_str());
   }
   return kExitOk;

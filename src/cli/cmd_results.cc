@@ -2,22 +2,12 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <ctime>
 
 #include "cli/common.h"
 #include "engine/run_target.h"
 
 namespace centaur::cli {
 namespace {
-
-std::string Date(int64_t unix_ms) {
-  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
-}
 
 Json RunJson(const RunInfo& r) {
   return {{"run_id", r.id},
@@ -68,7 +58,7 @@ int Runs(const GlobalOptions& globals, bool json, bool all) {
                 OneLine(r.dataset_name, 14).c_str(), r.spec.split.c_str(),
                 static_cast<long long>(r.results), static_cast<long long>(r.succeeded),
                 static_cast<long long>(r.failed), Accuracy(r).c_str(), FormatCost(r.cost).c_str(),
-                r.status.c_str(), Date(r.created_ms).c_str());
+                r.status.c_str(), LocalTime(r.created_ms).c_str());
   }
   return kExitOk;
 }
@@ -137,8 +127,7 @@ int Show(const GlobalOptions& globals, int64_t run_id, bool errors, const std::s
   const std::optional<RunTarget> target = TargetOf(store, r);
   std::printf("run %lld  %s@%s  %s  dataset %s  split %s  %s\n", static_cast<long long>(r.id),
               r.spec.task_name.c_str(), r.spec.task_version.substr(0, 8).c_str(),
-              r.spec.model.c_str(), r.dataset_name.c_str(), r.spec.split.c_str(),
-              r.status.c_str());
+              r.spec.model.c_str(), r.dataset_name.c_str(), r.spec.split.c_str(), r.status.c_str());
   std::printf("items %lld: %lld ok, %lld failed | accuracy %s | cost %s\n\n",
               static_cast<long long>(r.results), static_cast<long long>(r.succeeded),
               static_cast<long long>(r.failed), Accuracy(r).c_str(), FormatCost(r.cost).c_str());
@@ -166,18 +155,9 @@ int Show(const GlobalOptions& globals, int64_t run_id, bool errors, const std::s
     return OkStatus();
   });
   if (!s.ok()) return ReportError(s.error());
-  std::printf("\ntrace of one item: centaur show %lld --item ITEM\n", static_cast<long long>(run_id));
+  std::printf("\ntrace of one item: centaur show %lld --item ITEM\n",
+              static_cast<long long>(run_id));
   return kExitOk;
-}
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 // Writes rows as they stream from the store: a 100,000-item run is never
@@ -197,9 +177,10 @@ int Export(const GlobalOptions& globals, int64_t run_id, const std::string& form
     return ReportError(MakeError(ErrorCode::kIo, output + ": cannot write"));
   }
   if (format == "csv") {
-    std::fputs("item_id,status,gold,prediction,correct,thoughts,output,error,attempts,latency_ms,"
-               "input_tokens,output_tokens,cost,cache_hit\r\n",
-               out);
+    std::fputs(
+        "item_id,status,gold,prediction,correct,thoughts,output,error,attempts,latency_ms,"
+        "input_tokens,output_tokens,cost,cache_hit\r\n",
+        out);
   }
   Status s = store->ForEachResult(run_id, true, [&](const ResultRecord& r) -> Status {
     Json gold = r.gold.has_value() ? *r.gold : Json();

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <ctime>
 
 #include "core/secrets.h"
 
@@ -28,6 +29,15 @@ Result<std::unique_ptr<Workspace>> OpenWorkspace(const GlobalOptions& globals) {
   options.db = globals.db;
   options.config = globals.config;
   return Workspace::Open(options);
+}
+
+Result<OneCallProvider> OpenOneCallProvider(const GlobalOptions& globals, const ModelRef& model) {
+  OneCallProvider out;
+  CENTAUR_ASSIGN_OR_RETURN(out.ws, OpenWorkspace(globals));
+  HttpOptions http;
+  http.max_concurrency = 1;
+  CENTAUR_ASSIGN_OR_RETURN(out.handle, out.ws->OpenProvider(model, http));
+  return out;
 }
 
 std::string FormatCost(std::optional<double> cost) {
@@ -68,6 +78,25 @@ std::string OneLine(const std::string& text, size_t width) {
     }
   }
   return out;
+}
+
+std::string LocalTime(int64_t unix_ms) {
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+  return buf;
+}
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
 }
 
 std::string Cell(const std::string& text, size_t width) {

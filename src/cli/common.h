@@ -4,7 +4,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,12 +37,28 @@ int ReportError(const Error& error);
 
 Result<std::unique_ptr<Workspace>> OpenWorkspace(const GlobalOptions& globals);
 
+// The workspace and a provider in it, for commands that make one call.
+struct OneCallProvider {
+  std::unique_ptr<Workspace> ws;
+  ProviderHandle handle;
+};
+
+// Opens the workspace and the provider for `model`, one request at a time.
+Result<OneCallProvider> OpenOneCallProvider(const GlobalOptions& globals, const ModelRef& model);
+
 // "$0.0123", or "unknown" when nullopt.
 std::string FormatCost(std::optional<double> cost);
 // "1.2k", "3.4M".
 std::string FormatCount(int64_t n);
 // Shortens to at most `width` characters on one line (newlines shown as ⏎).
 std::string OneLine(const std::string& text, size_t width);
+
+// "2024-05-01 13:45": a time in the local time zone.
+std::string LocalTime(int64_t unix_ms);
+
+// A CSV field: as is, or quoted (quotes doubled) when it holds a comma, a
+// quote or a line break.
+std::string CsvField(const std::string& s);
 
 // OneLine(text, width) padded with spaces to `width` characters (UTF-8 aware,
 // so table columns line up whatever the text).
