@@ -123,9 +123,7 @@ inline Reply HandleMessages(State& state, const Request& req) {
                              {{"input_tokens", TokensOf(prompt_chars)},
                               {"output_tokens", TokensOf(Utf8Length(output))}}}});
   r.response.headers.push_back({"request-id", "req_fixture_" + std::to_string(id)});
-  if (f == Fault::kReset) r.delivery = Delivery::kReset;
-  if (f == Fault::kTimeout) r.delivery = Delivery::kTimeout;
-  if (f == Fault::kTruncated) r.delivery = Delivery::kTruncated;
+  r.delivery = DeliveryOf(f);
   return r;
 }
 

@@ -12,6 +12,7 @@
 // badjson send well-formed JSON whose data[0].embedding is a string.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,19 +33,8 @@ inline OJson EmbeddingOf(const std::string& text) {
 }
 
 inline Reply HandleEmbeddings(State& state, const Request& req) {
-  const Options& opt = state.options();
-  if (!opt.require_key.empty() && req.Header("authorization") != "Bearer " + opt.require_key) {
-    return OpenAIError(401, "Incorrect API key provided", "invalid_request_error",
-                       "invalid_api_key");
-  }
-  OJson body = OJson::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return OpenAIError(400, "We could not parse the JSON body of your request.",
-                       "invalid_request_error");
-  }
-  if (!body.contains("model") || !body["model"].is_string()) {
-    return OpenAIError(400, "you must provide a model parameter", "invalid_request_error");
-  }
+  OJson body;
+  if (std::optional<Reply> error = CheckOpenAIRequest(state, req, &body)) return *error;
   const Reply bad_input = OpenAIError(400, "'input' must be a non-empty string or array of strings",
                                       "invalid_request_error");
   std::vector<std::string> inputs;
@@ -64,17 +54,9 @@ inline Reply HandleEmbeddings(State& state, const Request& req) {
     d = ParseDirective(text);
     if (d.fault != Fault::kNone) break;
   }
-  if (d.fault == Fault::kUnknown) {
-    return OpenAIError(400, "unknown fixture fault kind '" + d.kind + "'", "invalid_request_error");
-  }
-  Fault f = state.Apply(d);
-  if (f == Fault::k429 || f == Fault::k500 || f == Fault::k503 || f == Fault::k529) {
-    return OpenAIFaultReply(f);
-  }
-  if (f == Fault::kMalformed) {
-    Reply r;
-    r.response.body = "{\"data\": [";
-    return r;
+  Fault f = Fault::kNone;
+  if (std::optional<Reply> instead = ApplyOpenAIDirective(state, d, "{\"data\": [", &f)) {
+    return *instead;
   }
 
   OJson data = OJson::array();
@@ -90,9 +72,7 @@ inline Reply HandleEmbeddings(State& state, const Request& req) {
                             {"model", body["model"]},
                             {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}});
   r.response.headers.push_back({"x-request-id", "req_fixture_" + std::to_string(state.NextId())});
-  if (f == Fault::kReset) r.delivery = Delivery::kReset;
-  if (f == Fault::kTimeout) r.delivery = Delivery::kTimeout;
-  if (f == Fault::kTruncated) r.delivery = Delivery::kTruncated;
+  r.delivery = DeliveryOf(f);
   return r;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "fixture_state.h"
@@ -48,6 +49,47 @@ inline Reply OpenAIFaultReply(Fault f) {
   }
 }
 
+// Checks the API key, parses the body into *body and checks that it names a
+// model: the error reply when any of that fails, else nullopt.
+inline std::optional<Reply> CheckOpenAIRequest(const State& state, const Request& req,
+                                               OJson* body) {
+  const Options& opt = state.options();
+  if (!opt.require_key.empty() && req.Header("authorization") != "Bearer " + opt.require_key) {
+    return OpenAIError(401, "Incorrect API key provided", "invalid_request_error",
+                       "invalid_api_key");
+  }
+  *body = OJson::parse(req.body, nullptr, false);
+  if (body->is_discarded() || !body->is_object()) {
+    return OpenAIError(400, "We could not parse the JSON body of your request.",
+                       "invalid_request_error");
+  }
+  if (!body->contains("model") || !(*body)["model"].is_string()) {
+    return OpenAIError(400, "you must provide a model parameter", "invalid_request_error");
+  }
+  return std::nullopt;
+}
+
+// Counts directive `d` against the state. Returns the reply that stands in
+// for the answer (an unknown fault kind, an HTTP-status fault, or malformed:
+// `malformed_body`, a cut-off JSON body); else nullopt, with the fault the
+// answer itself must show (or kNone) in *f.
+inline std::optional<Reply> ApplyOpenAIDirective(State& state, const Directive& d,
+                                                 const std::string& malformed_body, Fault* f) {
+  if (d.fault == Fault::kUnknown) {
+    return OpenAIError(400, "unknown fixture fault kind '" + d.kind + "'", "invalid_request_error");
+  }
+  *f = state.Apply(d);
+  if (*f == Fault::k429 || *f == Fault::k500 || *f == Fault::k503 || *f == Fault::k529) {
+    return OpenAIFaultReply(*f);
+  }
+  if (*f == Fault::kMalformed) {
+    Reply r;
+    r.response.body = malformed_body;
+    return r;
+  }
+  return std::nullopt;
+}
+
 inline std::string LastUserText(const OJson& messages) {
   std::string last;
   if (!messages.is_array()) return last;
@@ -81,26 +123,15 @@ inline std::string SchemaOutput(const OJson& schema, const std::string& last_use
 }
 
 inline Reply HandleChatCompletions(State& state, const Request& req) {
-  const Options& opt = state.options();
-  if (!opt.require_key.empty() && req.Header("authorization") != "Bearer " + opt.require_key) {
-    return OpenAIError(401, "Incorrect API key provided", "invalid_request_error",
-                       "invalid_api_key");
-  }
-  OJson body = OJson::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return OpenAIError(400, "We could not parse the JSON body of your request.",
-                       "invalid_request_error");
-  }
-  if (!body.contains("model") || !body["model"].is_string()) {
-    return OpenAIError(400, "you must provide a model parameter", "invalid_request_error");
-  }
+  OJson body;
+  if (std::optional<Reply> error = CheckOpenAIRequest(state, req, &body)) return *error;
   if (!body.contains("messages") || !body["messages"].is_array() || body["messages"].empty()) {
     return OpenAIError(400, "'messages' must be a non-empty array", "invalid_request_error");
   }
   const OJson& messages = body["messages"];
   OJson format = body.value("response_format", OJson::object());
   std::string format_type = format.is_object() ? format.value("type", "") : "";
-  if (format_type == "json_schema" && !opt.json_schema) {
+  if (format_type == "json_schema" && !state.options().json_schema) {
     return OpenAIError(400, "response_format type json_schema is not supported by this server",
                        "invalid_request_error");
   }
@@ -129,18 +160,10 @@ inline Reply HandleChatCompletions(State& state, const Request& req) {
     tool = &tools[0];
   }
 
-  Directive d = FindDirective(messages);
-  if (d.fault == Fault::kUnknown) {
-    return OpenAIError(400, "unknown fixture fault kind '" + d.kind + "'", "invalid_request_error");
-  }
-  Fault f = state.Apply(d);
-  if (f == Fault::k429 || f == Fault::k500 || f == Fault::k503 || f == Fault::k529) {
-    return OpenAIFaultReply(f);
-  }
-  if (f == Fault::kMalformed) {
-    Reply r;
-    r.response.body = "{\"choices\": [";
-    return r;
+  Fault f = Fault::kNone;
+  if (std::optional<Reply> instead =
+          ApplyOpenAIDirective(state, FindDirective(messages), "{\"choices\": [", &f)) {
+    return *instead;
   }
 
   std::string last_user = LastUserText(messages);
@@ -180,9 +203,7 @@ inline Reply HandleChatCompletions(State& state, const Request& req) {
        {"choices", OJson::array({{{"index", 0}, {"message", message}, {"finish_reason", finish}}})},
        {"usage", {{"prompt_tokens", p}, {"completion_tokens", c}, {"total_tokens", p + c}}}});
   r.response.headers.push_back({"x-request-id", "req_fixture_" + std::to_string(id)});
-  if (f == Fault::kReset) r.delivery = Delivery::kReset;
-  if (f == Fault::kTimeout) r.delivery = Delivery::kTimeout;
-  if (f == Fault::kTruncated) r.delivery = Delivery::kTruncated;
+  r.delivery = DeliveryOf(f);
   return r;
 }
 

@@ -66,6 +66,21 @@ struct Reply {
   Delivery delivery = Delivery::kNormal;
 };
 
+// How a reply under fault `f` is delivered: reset, timeout and truncated
+// break the connection; every other fault shows in the body.
+inline Delivery DeliveryOf(Fault f) {
+  switch (f) {
+    case Fault::kReset:
+      return Delivery::kReset;
+    case Fault::kTimeout:
+      return Delivery::kTimeout;
+    case Fault::kTruncated:
+      return Delivery::kTruncated;
+    default:
+      return Delivery::kNormal;
+  }
+}
+
 // The text of a message's content: a string, or the text parts of an array
 // (OpenAI content parts, Anthropic text / tool_result / tool_use blocks).
 inline std::string ContentText(const OJson& content) {
