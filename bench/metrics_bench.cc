@@ -9,23 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "bench_data.h"
 #include "eval/metrics.h"
 
 namespace centaur {
 namespace {
 
-uint64_t SplitMix(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-std::string Label(uint64_t i) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "intent_%02u", static_cast<unsigned>(i));
-  return buf;
-}
+using bench::Label;
+using bench::SplitMix;
 
 // Right with probability percent_right, else a uniformly random label; 2% failed.
 std::vector<PairedItem> MakeItems(int n, int classes, int right_a, int right_b) {
