@@ -15,6 +15,7 @@ namespace {
 
 using prompt_internal::DumpCompact;
 using prompt_internal::NearestKey;
+using prompt_internal::UnknownKeyHint;
 
 // What the "value" key of a type holds.
 enum class ValueKind { kNone, kAny, kString, kStringList, kList, kSchema, kOptionalSchema };
@@ -141,18 +142,9 @@ class Compiler {
     if (info.threshold) known.push_back("threshold");
     for (const auto& [key, value] : spec_.items()) {
       if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      std::string message =
-          "unknown key \"" + key + "\" for assertion type \"" + std::string(info.name) + "\"";
-      if (std::optional<std::string_view> near = NearestKey(key, known)) {
-        message += " (did you mean \"" + std::string(*near) + "\"?)";
-      } else {
-        message += " (known keys:";
-        for (size_t i = 0; i < known.size(); ++i) {
-          message += (i == 0 ? " " : ", ") + std::string(known[i]);
-        }
-        message += ")";
-      }
-      return Fail(key, true, message);
+      return Fail(key, true,
+                  "unknown key \"" + key + "\" for assertion type \"" + std::string(info.name) +
+                      "\"" + UnknownKeyHint(key, known));
     }
     return OkStatus();
   }

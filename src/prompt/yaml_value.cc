@@ -228,6 +228,17 @@ std::optional<std::string_view> NearestKey(std::string_view key,
   return best;
 }
 
+std::string UnknownKeyHint(std::string_view key, std::span<const std::string_view> known) {
+  if (std::optional<std::string_view> near = NearestKey(key, known)) {
+    return " (did you mean \"" + std::string(*near) + "\"?)";
+  }
+  std::string hint = " (known keys:";
+  for (size_t i = 0; i < known.size(); ++i) {
+    hint += (i == 0 ? " " : ", ") + std::string(known[i]);
+  }
+  return hint + ")";
+}
+
 Status CheckKeys(const YAML::Node& map, const std::string& path, std::string_view in,
                  std::span<const std::string_view> known) {
   std::map<std::string, YAML::Mark> seen;
@@ -247,16 +258,7 @@ Status CheckKeys(const YAML::Node& map, const std::string& path, std::string_vie
     if (known.empty() || std::find(known.begin(), known.end(), name) != known.end()) continue;
     std::string message = "unknown key \"" + name + "\"";
     if (!in.empty()) message += " in " + std::string(in);
-    if (std::optional<std::string_view> near = NearestKey(name, known)) {
-      message += " (did you mean \"" + std::string(*near) + "\"?)";
-    } else {
-      message += " (known keys:";
-      for (size_t i = 0; i < known.size(); ++i) {
-        message += (i == 0 ? " " : ", ") + std::string(known[i]);
-      }
-      message += ")";
-    }
-    return ErrorAt(path, key.Mark(), message);
+    return ErrorAt(path, key.Mark(), message + UnknownKeyHint(name, known));
   }
   return OkStatus();
 }

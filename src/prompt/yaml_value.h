@@ -48,6 +48,10 @@ Json ToPlainJson(const OrderedJson& value);
 std::optional<std::string_view> NearestKey(std::string_view key,
                                            std::span<const std::string_view> known);
 
+// What follows "unknown key ..." in messages: ` (did you mean "NEAR"?)` when
+// `key` is close to a known key, else ` (known keys: A, B)`.
+std::string UnknownKeyHint(std::string_view key, std::span<const std::string_view> known);
+
 // Checks a mapping's keys: each is a scalar, appears once, and is one of
 // `known`. `in` names the mapping in messages ("params"; "" at the top).
 Status CheckKeys(const YAML::Node& map, const std::string& path, std::string_view in,
