@@ -41,6 +41,17 @@ Status ReadAnnotation(const Stmt& st, const std::string& path, Annotation* a) {
   return OkStatus();
 }
 
+// Every row the statement returns.
+Result<std::vector<Annotation>> ReadAnnotations(Stmt& st, const std::string& path) {
+  std::vector<Annotation> out;
+  while (true) {
+    CENTAUR_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    CENTAUR_RETURN_IF_ERROR(ReadAnnotation(st, path, &out.emplace_back()));
+  }
+  return out;
+}
+
 Error Invalid(const std::string& what) { return MakeError(ErrorCode::kInvalidArgument, what); }
 
 }  // namespace
@@ -167,13 +178,7 @@ Result<std::vector<Annotation>> SqliteStore::ListAnnotations(int64_t dataset_id,
   CENTAUR_ASSIGN_OR_RETURN(StmtRef st, db_->Cached(item_id.empty() ? kAll : kItem));
   st->Bind(1, dataset_id);
   if (!item_id.empty()) st->Bind(2, item_id);
-  std::vector<Annotation> out;
-  while (true) {
-    CENTAUR_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    CENTAUR_RETURN_IF_ERROR(ReadAnnotation(*st, db_->path(), &out.emplace_back()));
-  }
-  return out;
+  return ReadAnnotations(*st, db_->path());
 }
 
 Result<std::vector<Annotation>> SqliteStore::CurrentLabels(int64_t dataset_id) {
@@ -186,13 +191,7 @@ Result<std::vector<Annotation>> SqliteStore::CurrentLabels(int64_t dataset_id) {
       "WHERE a.latest = 1 ORDER BY i.seq, a.annotator";
   CENTAUR_ASSIGN_OR_RETURN(StmtRef st, db_->Cached(kSql));
   st->Bind(1, dataset_id);
-  std::vector<Annotation> out;
-  while (true) {
-    CENTAUR_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    CENTAUR_RETURN_IF_ERROR(ReadAnnotation(*st, db_->path(), &out.emplace_back()));
-  }
-  return out;
+  return ReadAnnotations(*st, db_->path());
 }
 
 Result<std::optional<Annotation>> SqliteStore::LastUndoable(int64_t dataset_id,
