@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "llama.h"
+#include "local/llama_context.h"
 #include "sampling.h"
 
 namespace centaur {
@@ -246,9 +247,9 @@ class VocabIndex {
   std::array<int, 256> multi_count_;                  // longer texts, by first byte
   std::vector<int32_t> pair_start_;                   // longer texts by first two bytes (CSR)
   std::vector<llama_token> pair_tokens_;
-  std::vector<llama_token> unindexed_;                // texts too long to index
+  std::vector<llama_token> unindexed_;  // texts too long to index
   std::vector<llama_token> eog_;
-  std::vector<char> suppressed_;                      // never sampled (the model says so)
+  std::vector<char> suppressed_;  // never sampled (the model says so)
 };
 
 // Runs a batch of independent jobs on the calling thread and `helpers`
@@ -349,20 +350,13 @@ struct Slot {
   Pending work;
   common_sampler_ptr sampler;  // sampling in general
   SamplerPtr grammar;          // greedy under a grammar: VocabIndex::Select
-  size_t next_prompt = 0;  // index of the next prompt token to decode
-  int batch_index = -1;    // where this slot's logits are in the current batch
-  llama_token last = -1;   // sampled, not yet decoded
+  size_t next_prompt = 0;      // index of the next prompt token to decode
+  int batch_index = -1;        // where this slot's logits are in the current batch
+  llama_token last = -1;       // sampled, not yet decoded
   bool has_last = false;
   llama_token picked = -1;  // this step's greedy pick under the grammar (-1: none)
   DecodeResult result;
 };
-
-int Cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
-
-// Threads picking tokens (JobPool): DecoderOptions::threads, else one per core.
-int PickThreads(const DecoderOptions& options) {
-  return options.threads > 0 ? options.threads : Cores();
-}
 
 // Threads for llama_decode: DecoderOptions::threads, else one per 16 MB of
 // weights, up to the cores. A tiny model's ops take microseconds, less than
@@ -385,25 +379,16 @@ size_t CommonPrefix(const std::vector<llama_token>& a, const std::vector<int32_t
 
 }  // namespace
 
-struct BatchDecoder::Impl {
-  std::shared_ptr<LocalModel> model;
+struct BatchDecoder::Impl : LlamaContext {
   DecoderOptions options;
-  llama_context* ctx = nullptr;
-  llama_batch batch{};
   int n_ctx_seq = 0;
   std::vector<Slot> slots;
   std::deque<Pending> queue;
-  double busy_s = 0;
-  std::unique_ptr<VocabIndex> index;  // built for the first greedy grammar request
+  std::unique_ptr<VocabIndex> index;           // built for the first greedy grammar request
   std::map<std::string, SamplerPtr> grammars;  // parsed once, cloned per request
   std::unique_ptr<JobPool> pool;               // started with `index`
   std::vector<VocabIndex::Scratch> scratch;    // one per pool worker
   std::vector<Slot*> picking;                  // this step's greedy grammar slots
-
-  ~Impl() {
-    if (batch.token != nullptr) llama_batch_free(batch);
-    if (ctx != nullptr) llama_free(ctx);
-  }
 
   int Unfinished() const {
     int n = static_cast<int>(queue.size());
@@ -472,8 +457,7 @@ struct BatchDecoder::Impl {
       if (proto != nullptr) s.grammar.reset(llama_sampler_clone(proto));
       if (!s.grammar) {
         Finish(s, MakeError(ErrorCode::kInvalidArgument,
-                            "local model: the output grammar does not parse: " +
-                                LastLlamaError()));
+                            "local model: the output grammar does not parse: " + LastLlamaError()));
       }
       return;
     }
@@ -508,7 +492,9 @@ struct BatchDecoder::Impl {
     if (!g) return nullptr;
     if (!index) {
       index = std::make_unique<VocabIndex>(model->vocab());
-      pool = std::make_unique<JobPool>(std::min(options.parallel, PickThreads(options)) - 1);
+      // Threads picking tokens: DecoderOptions::threads, else one per core.
+      const int pickers = std::min(options.parallel, ThreadsOrCores(options.threads));
+      pool = std::make_unique<JobPool>(pickers - 1);
       scratch.resize(static_cast<size_t>(pool->workers()));
     }
     return grammars.emplace(gbnf, std::move(g)).first->second.get();
@@ -632,21 +618,13 @@ Result<std::unique_ptr<BatchDecoder>> BatchDecoder::Create(std::shared_ptr<Local
   if (model->context_length() > 0) per_seq = std::min(per_seq, model->context_length());
   impl->n_ctx_seq = per_seq;
 
-  llama_context_params cp = llama_context_default_params();
+  llama_context_params cp = BaseContextParams(DecodeThreads(options, model->model()));
   cp.n_ctx = static_cast<uint32_t>(per_seq * impl->options.parallel);
   cp.n_batch = static_cast<uint32_t>(impl->options.batch);
   cp.n_ubatch = std::min<uint32_t>(cp.n_batch, 512);
   cp.n_seq_max = static_cast<uint32_t>(impl->options.parallel);
   cp.kv_unified = false;  // one KV stream per sequence: no cross-sequence attention cost
-  const int threads = DecodeThreads(options, model->model());
-  cp.n_threads = threads;
-  cp.n_threads_batch = threads;
-  cp.no_perf = true;
-  impl->ctx = llama_init_from_model(model->model(), cp);
-  if (impl->ctx == nullptr) {
-    return MakeError(ErrorCode::kInternal,
-                     "local model: cannot create a context: " + LastLlamaError());
-  }
+  CENTAUR_ASSIGN_OR_RETURN(impl->ctx, NewLlamaContext(model->model(), cp, "a context"));
   impl->n_ctx_seq = static_cast<int>(llama_n_ctx(impl->ctx)) / impl->options.parallel;
   impl->batch = llama_batch_init(impl->options.batch, 0, 1);
   impl->slots.resize(static_cast<size_t>(impl->options.parallel));

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <thread>
 
 #include "common.h"
 #include "llama.h"
+#include "local/llama_context.h"
 
 namespace centaur {
 namespace {
@@ -30,19 +30,10 @@ Error Invalid(const std::string& message) {
 
 }  // namespace
 
-struct LocalEmbedder::Impl {
-  std::shared_ptr<LocalModel> model;
+struct LocalEmbedder::Impl : LlamaContext {
   EmbedderOptions options;
-  llama_context* ctx = nullptr;
-  llama_batch batch{};
   int n_batch = 0;  // tokens per decode: the longest input
   int n_seq = 0;    // sequences per decode
-  double busy_s = 0;
-
-  ~Impl() {
-    if (batch.token != nullptr) llama_batch_free(batch);
-    if (ctx != nullptr) llama_free(ctx);
-  }
 
   Status Open() {
     if (ctx != nullptr) return {};
@@ -62,7 +53,7 @@ struct LocalEmbedder::Impl {
         std::clamp(options.max_sequences, 1,
                    std::min(tokens, static_cast<int>(llama_max_parallel_sequences())));
 
-    llama_context_params cp = llama_context_default_params();
+    llama_context_params cp = BaseContextParams(ThreadsOrCores(options.threads));
     cp.embeddings = true;
     cp.pooling_type =
         pooled ? static_cast<enum llama_pooling_type>(declared) : LLAMA_POOLING_TYPE_MEAN;
@@ -73,21 +64,11 @@ struct LocalEmbedder::Impl {
     cp.n_ubatch = static_cast<uint32_t>(tokens);
     cp.n_seq_max = static_cast<uint32_t>(sequences);
     cp.kv_unified = true;  // sequences share the cache: any one may use all of it
-    const int threads = options.threads > 0
-                            ? options.threads
-                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    cp.n_threads = threads;
-    cp.n_threads_batch = threads;
-    cp.no_perf = true;
     // Flash attention accumulates in half precision over every cell of the
     // batch, so a vector would depend (by ~1e-4) on what else was in its
     // batch; plain attention keeps batched and one-at-a-time results equal.
     cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
-    ctx = llama_init_from_model(model->model(), cp);
-    if (ctx == nullptr) {
-      return MakeError(ErrorCode::kInternal,
-                       "local model: cannot create an embeddings context: " + LastLlamaError());
-    }
+    CENTAUR_ASSIGN_OR_RETURN(ctx, NewLlamaContext(model->model(), cp, "an embeddings context"));
     n_batch =
         static_cast<int>(std::min({llama_n_ctx(ctx), llama_n_batch(ctx), llama_n_ubatch(ctx)}));
     n_seq = sequences;

@@ -1,0 +1,37 @@
+#include "local/llama_context.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "local/local_model.h"
+
+namespace centaur {
+
+int Cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+int ThreadsOrCores(int threads) { return threads > 0 ? threads : Cores(); }
+
+llama_context_params BaseContextParams(int threads) {
+  llama_context_params cp = llama_context_default_params();
+  cp.n_threads = threads;
+  cp.n_threads_batch = threads;
+  cp.no_perf = true;
+  return cp;
+}
+
+Result<llama_context*> NewLlamaContext(llama_model* model, const llama_context_params& params,
+                                       const std::string& what) {
+  llama_context* ctx = llama_init_from_model(model, params);
+  if (ctx == nullptr) {
+    return MakeError(ErrorCode::kInternal,
+                     "local model: cannot create " + what + ": " + LastLlamaError());
+  }
+  return ctx;
+}
+
+LlamaContext::~LlamaContext() {
+  if (batch.token != nullptr) llama_batch_free(batch);
+  if (ctx != nullptr) llama_free(ctx);
+}
+
+}  // namespace centaur

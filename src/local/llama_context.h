@@ -1,0 +1,44 @@
+// What the batch decoder and the embedder share in setting up a llama.cpp
+// context: thread counts, default parameters, creation and ownership.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "llama.h"
+#include "local/local_model.h"
+
+namespace centaur {
+
+// The machine's cores (at least 1).
+int Cores();
+
+// `threads` when positive, else one per core.
+int ThreadsOrCores(int threads);
+
+// llama.cpp's default context parameters, decoding on `threads` threads,
+// without performance counters.
+llama_context_params BaseContextParams(int threads);
+
+// A context on `model`. The error names it by `what`: "local model: cannot
+// create WHAT: <llama.cpp's last error>".
+Result<llama_context*> NewLlamaContext(llama_model* model, const llama_context_params& params,
+                                       const std::string& what);
+
+// A llama.cpp context on a model and its token batch, freed together, and
+// before the model it keeps loaded. The decoder's and the embedder's state
+// build on it.
+struct LlamaContext {
+  LlamaContext() = default;
+  LlamaContext(const LlamaContext&) = delete;
+  LlamaContext& operator=(const LlamaContext&) = delete;
+  ~LlamaContext();
+
+  std::shared_ptr<LocalModel> model;
+  llama_context* ctx = nullptr;  // null until created
+  llama_batch batch{};           // token is null until allocated
+  double busy_s = 0;             // seconds spent in llama_decode
+};
+
+}  // namespace centaur
