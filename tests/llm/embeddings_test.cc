@@ -38,15 +38,6 @@ double Norm(const std::vector<float>& v) {
 
 class EmbeddingsTest : public ::testing::Test {
  protected:
-  static HttpOptions FastRetries() {
-    HttpOptions o;
-    o.max_retries = 2;
-    o.backoff_base_ms = 10;
-    o.backoff_max_ms = 50;
-    o.jitter_seed = 1;
-    return o;
-  }
-
   std::unique_ptr<Provider> Open(const std::string& kind = "openai") {
     EndpointConfig e{kind, kind, server_.base_url() + (kind == "openai" ? "/v1" : ""), "", false};
     Result<std::unique_ptr<Provider>> p = NewHttpProvider(e, http_.get());
@@ -55,7 +46,7 @@ class EmbeddingsTest : public ::testing::Test {
   }
 
   FixtureServer server_;
-  std::unique_ptr<HttpClient> http_ = NewCurlHttpClient(FastRetries());
+  std::unique_ptr<HttpClient> http_ = FixtureHttpClient();
 };
 
 TEST_F(EmbeddingsTest, VectorsAreUnitLengthInInputOrderWithUsage) {

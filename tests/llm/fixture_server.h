@@ -24,10 +24,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/json.h"
+#include "llm/http_client.h"
 
 extern char** environ;
 
@@ -151,5 +153,16 @@ class FixtureServer {
   int stdin_fd_ = -1;
   int stdout_fd_ = -1;
 };
+
+// The real HTTP client with retries quick enough for tests against the
+// fixture server: 2 retries, 10-50 ms backoff, fixed jitter.
+inline std::unique_ptr<HttpClient> FixtureHttpClient() {
+  HttpOptions o;
+  o.max_retries = 2;
+  o.backoff_base_ms = 10;
+  o.backoff_max_ms = 50;
+  o.jitter_seed = 1;
+  return NewCurlHttpClient(o);
+}
 
 }  // namespace centaur

@@ -723,20 +723,12 @@ class ProviderFixture : public ::testing::Test {
  protected:
   static constexpr char kFixtureKey[] = "fixture-key-4567";
 
-  static HttpOptions FastRetries() {
-    HttpOptions o;
-    o.max_retries = 2;
-    o.backoff_base_ms = 10;
-    o.backoff_max_ms = 50;
-    o.jitter_seed = 1;
-    return o;
-  }
-
   static ChatRequest Intent(const std::string& text) {
     ChatRequest r;
     r.model = "fixture-model";
     r.messages = {{"system", "Route the message."}, {"user", text}};
-    r.schema = std::make_shared<const WireSchema>(OrderedJson::parse(R"({"type": "object", "properties": {
+    r.schema =
+        std::make_shared<const WireSchema>(OrderedJson::parse(R"({"type": "object", "properties": {
         "thoughts": {"type": "string"}, "label": {"type": "string", "enum": ["refund", "card"]}},
         "required": ["thoughts", "label"], "additionalProperties": false})"));
     r.schema_name = "intent";
@@ -755,7 +747,7 @@ class ProviderFixture : public ::testing::Test {
     EXPECT_FALSE(r->raw_body.empty());
   }
 
-  std::unique_ptr<HttpClient> http_ = NewCurlHttpClient(FastRetries());
+  std::unique_ptr<HttpClient> http_ = FixtureHttpClient();
 };
 
 TEST_F(ProviderFixture, OpenAIJsonSchema) {
