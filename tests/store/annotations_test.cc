@@ -16,6 +16,7 @@ namespace {
 
 using testing_util::MakeItem;
 using testing_util::MakeResult;
+using testing_util::MakeRunSpec;
 using testing_util::MustOpen;
 using testing_util::TempDir;
 
@@ -189,15 +190,7 @@ TEST_F(AnnotationsTest, UndoTakesBackAndTheEarlierLabelReturns) {
 }
 
 TEST_F(AnnotationsTest, LastUndoableFollowsTheRunWhenGiven) {
-  RunSpec spec;
-  spec.task_name = "t";
-  spec.task_version = "v";
-  spec.model = "openai:m";
-  spec.params = Json::object();
-  spec.dataset_id = dataset_;
-  spec.split = "all";
-  spec.identity = "i";
-  auto run = store_->CreateRun(spec);
+  auto run = store_->CreateRun(MakeRunSpec(dataset_, "all", "v"));
   ASSERT_TRUE(run.ok());
   Annotation in_run = Make("a", "ann", "accept", Json("x"));
   in_run.run_id = run->id;
@@ -240,19 +233,11 @@ TEST_F(AnnotationsTest, AddAnnotationsIsAllOrNothing) {
 
 TEST_F(AnnotationsTest, EffectiveGoldFeedsResultsAndRecomputesCorrect) {
   TaskVersionRecord version;
-  version.name = "t";
+  version.name = "intent";
   version.version = "v1";
   version.spec = Json{{"target", "label"}};
   ASSERT_TRUE(store_->PutTaskVersion(version).ok());
-  RunSpec spec;
-  spec.task_name = "t";
-  spec.task_version = "v1";
-  spec.model = "openai:m";
-  spec.params = Json::object();
-  spec.dataset_id = dataset_;
-  spec.split = "all";
-  spec.identity = "i";
-  auto run = store_->CreateRun(spec);
+  auto run = store_->CreateRun(MakeRunSpec(dataset_, "all", "v1"));
   ASSERT_TRUE(run.ok());
   ResultRecord a = MakeResult(run->id, "a");  // predicts "a"; imported gold "x"
   a.correct = false;

@@ -9,6 +9,7 @@ namespace {
 
 using testing_util::MakeAttempt;
 using testing_util::MakeResult;
+using testing_util::MakeRunSpec;
 using testing_util::MustOpen;
 using testing_util::TempDir;
 using Ids = std::vector<std::string>;
@@ -65,15 +66,7 @@ class PagesTest : public ::testing::Test {
   }
 
   int64_t MakeRun(const std::string& version) {
-    RunSpec spec;
-    spec.task_name = "intent";
-    spec.task_version = version;
-    spec.model = "openai:m";
-    spec.params = Json::object();
-    spec.dataset_id = dataset_;
-    spec.split = "val";
-    spec.identity = "id-" + version;
-    auto run = store_->CreateRun(spec);
+    auto run = store_->CreateRun(MakeRunSpec(dataset_, "val", version));
     EXPECT_TRUE(run.ok()) << run.error().message;
     return run.ok() ? run->id : 0;
   }

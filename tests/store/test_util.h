@@ -47,6 +47,21 @@ inline Item MakeItem(const std::string& id, const std::string& split, std::optio
   return item;
 }
 
+// A run of task "intent" at `version` (model openai:m) over `split` of a
+// dataset, with an identity of its own per version.
+inline RunSpec MakeRunSpec(int64_t dataset_id, const std::string& split,
+                           const std::string& version) {
+  RunSpec spec;
+  spec.task_name = "intent";
+  spec.task_version = version;
+  spec.model = "openai:m";
+  spec.params = Json::object();
+  spec.dataset_id = dataset_id;
+  spec.split = split;
+  spec.identity = "id-" + version;
+  return spec;
+}
+
 inline AttemptRecord MakeAttempt(int no, bool cache_hit, std::optional<double> cost) {
   AttemptRecord a;
   a.attempt_no = no;
