@@ -7,6 +7,7 @@
 #include "engine/call.h"
 #include "engine/import.h"
 #include "fake_provider.h"
+#include "test_dir.h"
 
 namespace centaur {
 namespace {
@@ -32,11 +33,7 @@ std::string LastUser(const ChatRequest& r) { return r.messages.back().content; }
 class RunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("runner_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = FreshTestDir("runner");
     auto store = OpenSqliteStore((dir_ / "c.db").string());
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(store).value();
@@ -138,9 +135,8 @@ TEST_F(RunnerTest, InvalidOutputIsReaskedWithTheError) {
 
 TEST_F(RunnerTest, NeverValidKeepsRawOutputAndLastError) {
   DatasetInfo d = Dataset(1);
-  FakeProvider provider([](const ChatRequest&) -> Result<ChatResponse> {
-    return TextResponse("not json at all");
-  });
+  FakeProvider provider(
+      [](const ChatRequest&) -> Result<ChatResponse> { return TextResponse("not json at all"); });
   Runner runner(store_.get(), &provider, &prices_, &clock_);
   auto s = runner.Run(task_, {"openai", "gpt-4o-mini-2024-07-18"}, d, {});
   ASSERT_TRUE(s.ok());

@@ -3,12 +3,12 @@
 #include "engine/suite_runner.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "fake_provider.h"
+#include "test_dir.h"
 
 namespace centaur {
 namespace {
@@ -61,11 +61,7 @@ tests:
 class SuiteRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("suite_runner_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = FreshTestDir("suite_runner");
     std::ofstream(dir_ / "task.yaml") << kTask;
     std::ofstream(dir_ / "judge.yaml") << kJudge;
     std::ofstream(dir_ / "suite.yaml") << kSuite;
