@@ -1,19 +1,12 @@
 """`centaur embed`: local models in-process, the fixture server's
 /v1/embeddings, and llama.cpp's llama-server as a real OpenAI-compatible
 peer (when CENTAUR_LLAMA_SERVER names it)."""
-import json
 import math
 import os
-import socket
-import subprocess
-import time
 import unittest
-import urllib.error
-import urllib.request
 
-from harness import CliTest
+from harness import LLAMA_SERVER, CliTest, LlamaServer
 
-LLAMA_SERVER = os.environ.get("CENTAUR_LLAMA_SERVER", "")
 TINY_DIMS = 64
 FIXTURE_DIMS = 16
 
@@ -29,10 +22,7 @@ def max_diff(a, b):
 class EmbedTest(CliTest):
     def setUp(self):
         super().setUp()
-        self.models = os.path.join(self.dir, "models")
-        os.makedirs(self.models)
-        self.env["CENTAUR_MODELS"] = self.models
-        self.centaur("models", "tiny", os.path.join(self.models, "tiny.gguf"))
+        self.use_tiny_model()
 
     def embed_json(self, *args):
         out = self.centaur_json("embed", *args)
@@ -116,12 +106,6 @@ class EmbedTest(CliTest):
         self.assertEqual(self.fixture.stats()["requests"], 0)
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @unittest.skipIf(not LLAMA_SERVER or not os.path.exists(LLAMA_SERVER),
                  "CENTAUR_LLAMA_SERVER does not name llama.cpp's llama-server")
 class LlamaServerEmbedTest(CliTest):
@@ -130,50 +114,18 @@ class LlamaServerEmbedTest(CliTest):
 
     def setUp(self):
         super().setUp()
-        self.models = os.path.join(self.dir, "models")
-        os.makedirs(self.models)
-        self.env["CENTAUR_MODELS"] = self.models
-        self.model = os.path.join(self.models, "tiny.gguf")
-        self.centaur("models", "tiny", self.model)
-        self.port = free_port()
-        self.log_path = os.path.join(self.dir, "llama-server.log")
-        self.log = open(self.log_path, "wb")
-        # The tiny model declares no pooling type; llama-server's OpenAI
-        # endpoint needs one, and mean is what local: uses for such models.
-        self.server = subprocess.Popen(
-            [LLAMA_SERVER, "-m", self.model, "--embeddings", "--pooling", "mean",
-             "--host", "127.0.0.1", "--port", str(self.port), "-t", "2", "-c", "2048",
-             "--no-webui"],
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.wait_healthy()
-        self.env["OPENAI_BASE_URL"] = self.base_url + "/v1"
-
-    def tearDown(self):
-        if self.server.poll() is None:
-            self.server.kill()
-        self.server.wait()
-        self.log.close()
-        super().tearDown()
-
-    def log_tail(self):
-        self.log.flush()
-        with open(self.log_path, "rb") as f:
-            return f.read().decode(errors="replace")[-4000:]
-
-    def wait_healthy(self, timeout_s=60):
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                self.fail(f"llama-server exited {self.server.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.base_url + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass  # not listening yet, or 503 while the model loads
-            time.sleep(0.1)
-        self.fail(f"llama-server not healthy after {timeout_s} s:\n{self.log_tail()}")
+        try:
+            self.model = self.use_tiny_model()
+            # The tiny model declares no pooling type; llama-server's OpenAI
+            # endpoint needs one, and mean is what local: uses for such models.
+            self.server = LlamaServer(self.model, os.path.join(self.dir, "llama-server.log"),
+                                      "--embeddings", "--pooling", "mean", "-t", "2",
+                                      "-c", "2048")
+        except BaseException:
+            super().tearDown()
+            raise
+        self.addCleanup(self.server.stop)
+        self.env["OPENAI_BASE_URL"] = self.server.base_url + "/v1"
 
     def test_llama_server_agrees_with_local(self):
         texts = ["my card has not arrived", "I want a refund", "what is the exchange rate"]

@@ -3,65 +3,12 @@
 usage, `centaur call`), and the same items in-process on `local:`."""
 import json
 import os
-import socket
-import subprocess
-import time
 import unittest
-import urllib.error
-import urllib.request
 
-from harness import CliTest
+from harness import LLAMA_SERVER, CliTest, LlamaServer
 
-LLAMA_SERVER = os.environ.get("CENTAUR_LLAMA_SERVER", "")
 LABELS = ("refund", "card_arrival", "lost_or_stolen_card", "other")
 ITEMS = 20
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LlamaServer:
-    """llama-server on a free loopback port serving one GGUF file."""
-
-    def __init__(self, model, log_path, parallel=4, ctx=8192):
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.log = open(log_path, "wb")
-        self.proc = subprocess.Popen(
-            [LLAMA_SERVER, "-m", model, "--host", "127.0.0.1", "--port", str(self.port),
-             "-np", str(parallel), "-c", str(ctx), "--jinja", "--no-webui"],
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
-        self.wait_healthy()
-
-    def wait_healthy(self, timeout_s=60):
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"llama-server exited {self.proc.returncode}:\n{self.tail()}")
-            try:
-                with urllib.request.urlopen(self.base_url + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass  # not listening yet, or 503 while the model loads
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"llama-server not healthy after {timeout_s} s:\n{self.tail()}")
-
-    def tail(self, n=4000):
-        self.log.flush()
-        with open(self.log_path, "rb") as f:
-            return f.read().decode(errors="replace")[-n:]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        self.log.close()
 
 
 @unittest.skipIf(not LLAMA_SERVER, "CENTAUR_LLAMA_SERVER is not set (llama.cpp's llama-server)")
@@ -75,12 +22,9 @@ class LlamaServerTest(CliTest):
             raise
 
     def start_server(self):
-        self.models = os.path.join(self.dir, "models")
-        os.makedirs(self.models)
-        self.model = os.path.join(self.models, "tiny.gguf")
-        self.env["CENTAUR_MODELS"] = self.models
-        self.centaur("models", "tiny", self.model)
-        self.server = LlamaServer(self.model, os.path.join(self.dir, "llama-server.log"))
+        self.model = self.use_tiny_model()
+        self.server = LlamaServer(self.model, os.path.join(self.dir, "llama-server.log"),
+                                  "-np", "4", "-c", "8192", "--jinja")
         self.addCleanup(self.server.stop)
         self.env["OPENAI_BASE_URL"] = self.server.base_url + "/v1"
         self.env["OPENAI_API_KEY"] = "sk-llama-server-0000"

@@ -9,10 +9,7 @@ from harness import CliTest
 class LocalModelTest(CliTest):
     def setUp(self):
         super().setUp()
-        self.models = os.path.join(self.dir, "models")
-        os.makedirs(self.models)
-        self.env["CENTAUR_MODELS"] = self.models
-        self.centaur("models", "tiny", os.path.join(self.models, "tiny.gguf"))
+        self.use_tiny_model()
         self.write_task(model="local:tiny")
         rows = ["text,label"] + [f"message {i} about a refund,refund" for i in range(20)]
         self.write("data.csv", "\n".join(rows) + "\n")

@@ -10,6 +10,7 @@ import subprocess
 import unittest
 
 from harness import CliTest
+from harness import task_yaml as harness_task_yaml
 
 LABELS = ["refund", "card_arrival", "other"]
 MODEL = "openai:gpt-4o-mini-2024-07-18"
@@ -17,24 +18,7 @@ FAILED = "__failed__"
 
 
 def task_yaml(var):
-    return f"""name: intent
-model: {MODEL}
-params: {{temperature: 0, max_tokens: 200}}
-inputs:
-  {var}: {{type: string}}
-prompt:
-  system: Route the message to one intent.
-  user: "Message: {{{{{var}}}}}"
-output:
-  type: object
-  properties:
-    thoughts: {{type: string}}
-    label: {{type: string, enum: [{", ".join(LABELS)}]}}
-  required: [thoughts, label]
-  additionalProperties: false
-target: label
-attempts: 1
-"""
+    return harness_task_yaml(labels=LABELS, attempts=1, model=MODEL, var=var)
 
 
 def rows():
