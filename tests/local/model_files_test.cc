@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -84,12 +83,8 @@ void WriteMetadataOnly(const std::string& path, const std::string& arch,
 TEST(ModelFilesTest, TinyModelInfo) {
   TempDir dir;
   const std::string path = dir.path() + "/tiny.gguf";
-  const auto start = std::chrono::steady_clock::now();
-  Status written = WriteTinyModel(path);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Status written = WriteTinyModel(path);  // its time: bench/local_runs.py
   ASSERT_TRUE(written.ok()) << written.error().message;
-  EXPECT_LT(seconds, 1.0);
 
   auto info = ReadLocalModelInfo(path);
   ASSERT_TRUE(info.ok()) << info.error().message;
