@@ -46,8 +46,10 @@ export function ResultTable(props: { runId: number; query: ResultQuery; onOpen: 
     );
   };
 
-  // A new query: forget everything, start at the top.
-  useEffect(() => {
+  // A new query: forget everything, start at the top. A layout effect, so the
+  // first page is asked for in the same task as the click or load that
+  // changed the query, not a frame later.
+  useLayoutEffect(() => {
     currentKey.current = key;
     for (const c of inflight.current.values()) c.abort();
     inflight.current.clear();

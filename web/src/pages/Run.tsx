@@ -31,16 +31,23 @@ export function RunPage(props: { runId: number; query: URLSearchParams }) {
     history.replaceState(null, '', queryHash(`#/runs/${runId}`, next));
     dispatchEvent(new HashChangeEvent('hashchange'));
   };
-  if (!run) return <Loading error={error} />;
+  if (error) return <Loading error={error} />;
+  // The table asks for its first page while the run's header loads.
   return (
     <div class="runpage">
-      <h1>
-        Run {run.run_id}: {run.task} <span class="mono small">{run.version.slice(0, 8)}</span>
-      </h1>
-      <p class="muted">
-        {run.model} · dataset {run.dataset || '–'} · split {run.split} · {run.items} items ({run.failed} failed) ·
-        accuracy {fmtPct(run.accuracy)} · cost {fmtCost(run.cost)} · {run.status}
-      </p>
+      {run ? (
+        <>
+          <h1>
+            Run {run.run_id}: {run.task} <span class="mono small">{run.version.slice(0, 8)}</span>
+          </h1>
+          <p class="muted">
+            {run.model} · dataset {run.dataset || '–'} · split {run.split} · {run.items} items ({run.failed} failed)
+            · accuracy {fmtPct(run.accuracy)} · cost {fmtCost(run.cost)} · {run.status}
+          </p>
+        </>
+      ) : (
+        <Loading />
+      )}
       <Tabs runId={runId} current="results" />
       <div class="toolbar">
         <div class="filters" role="group" aria-label="filter">
