@@ -17,8 +17,17 @@ model, with llama.cpp's own llama-server beside it (bench/local_runs.py):
   6. Engine overhead of Runner::Run: wall time outside llama_decode and
      sampling as a fraction of the whole (target <= 2%).
 
-Usage: bench/run_bench.py BUILD_DIR [fixture|local]   (prints markdown tables;
-both groups by default)
+And of the web UI (web/e2e/bench.mjs, node and headless Chromium) over a run
+of 100,000 results:
+
+  7. The API's 100-row pages, at offsets 0, 50,000 and 99,900, filtered and
+     searched (target < 20 ms).
+  8. The Run page from navigation to its first rows, cold and warm (target
+     < 1 s); a filter change or search until the table shows its rows
+     (target < 200 ms); the table keeps fewer than 200 rows in the DOM.
+
+Usage: bench/run_bench.py BUILD_DIR [fixture|local|ui]   (prints markdown
+tables; all groups by default)
 """
 import json
 import os
@@ -141,8 +150,24 @@ def fixture_runs(work):
     return rows
 
 
+def ui_runs():
+    """Rows of web/e2e/bench.mjs's table, run against this build."""
+    source = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, CENTAUR_BIN=BIN, CENTAUR_FIXTURE_SERVER=FIXTURE,
+               CENTAUR_SOURCE_DIR=source)
+    p = subprocess.run(["node", os.path.join(source, "web/e2e/bench.mjs")], env=env,
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"web/e2e/bench.mjs failed:\n{p.stdout}\n{p.stderr[-4000:]}")
+    rows = []
+    for line in p.stdout.splitlines():
+        if line.startswith("| ") and not line.startswith(("| benchmark |", "| --- |")):
+            rows.append(tuple(cell.strip() for cell in line.strip().strip("|").split(" | ")))
+    return rows
+
+
 def main():
-    groups = sys.argv[2:] or ["fixture", "local"]
+    groups = sys.argv[2:] or ["fixture", "local", "ui"]
     work = tempfile.mkdtemp(prefix="centaur-bench-")
     rows = []
     try:
@@ -150,6 +175,8 @@ def main():
             rows += fixture_runs(work)
         if "local" in groups:
             rows += local_runs.run_all(BUILD, work)
+        if "ui" in groups:
+            rows += ui_runs()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; "

@@ -11,8 +11,9 @@ import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const SOURCE_DIR = process.env.CENTAUR_SOURCE_DIR ?? resolve(here, '../..');
-export const BIN = process.env.CENTAUR_BIN ?? join(SOURCE_DIR, 'build/centaur');
-export const FIXTURE = process.env.CENTAUR_FIXTURE_SERVER ?? join(SOURCE_DIR, 'build/fixture_llm_server');
+// Relative paths are the caller's: the binaries run in the project's temp dir.
+export const BIN = resolve(process.env.CENTAUR_BIN ?? join(SOURCE_DIR, 'build/centaur'));
+export const FIXTURE = resolve(process.env.CENTAUR_FIXTURE_SERVER ?? join(SOURCE_DIR, 'build/fixture_llm_server'));
 export const CHROMIUM = process.env.CENTAUR_CHROMIUM ?? '/usr/bin/chromium';
 
 // Resolves with the first stdout line of a child matching `re`.
@@ -84,7 +85,9 @@ export class Project {
 
   centaur(...args) {
     const p = spawnSync(BIN, args, { cwd: this.dir, env: this.env, encoding: 'utf8', maxBuffer: 1 << 28 });
-    if (p.status !== 0) throw new Error(`centaur ${args.join(' ')} exited ${p.status}:\n${p.stdout}\n${p.stderr}`);
+    if (p.status !== 0) {
+      throw new Error(`centaur ${args.join(' ')} exited ${p.status ?? p.error}:\n${p.stdout}\n${p.stderr}`);
+    }
     return p.stdout;
   }
 
