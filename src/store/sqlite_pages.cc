@@ -13,8 +13,6 @@
 namespace centaur::sqlite {
 namespace {
 
-constexpr const char* kMmapSizePragma = "PRAGMA mmap_size = 1073741824";
-
 // centaur_matches(output, target, gold): OutputMatchesGold over JSON texts,
 // 1, 0 or NULL. Only called for items with an annotated gold, so parsing
 // JSON here costs nothing on runs nobody has annotated.
@@ -167,11 +165,6 @@ Result<std::vector<std::string>> SqliteStore::FindResults(int64_t run_id,
                                         SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                                         MatchesFunction, nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return db_->ErrorFor(rc, "registering centaur_matches");
-    // A list over a whole run reads every page of its results (25 MB for
-    // 100,000). Mapped, a page not yet in this connection's cache is read in
-    // place rather than copied in: half the time of the first list of a run
-    // (a cold "wrong" over 100,000 results, 260 -> 135 ms).
-    CENTAUR_RETURN_IF_ERROR(db_->Exec(kMmapSizePragma));
     functions_ready_ = true;
   }
   const std::string fts = FtsQuery(filter.text);
