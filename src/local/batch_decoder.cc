@@ -389,6 +389,8 @@ struct BatchDecoder::Impl : LlamaContext {
   std::unique_ptr<JobPool> pool;               // started with `index`
   std::vector<VocabIndex::Scratch> scratch;    // one per pool worker
   std::vector<Slot*> picking;                  // this step's greedy grammar slots
+  // Requests finished in this step, their callbacks not yet run.
+  std::vector<std::pair<BatchDecoder::Callback, Result<DecodeResult>>> finished;
 
   int Unfinished() const {
     int n = static_cast<int>(queue.size());
@@ -403,9 +405,17 @@ struct BatchDecoder::Impl : LlamaContext {
     s.sampler.reset();
     s.grammar.reset();
     if (r.ok()) r->latency_ms = MsSince(s.work.submitted);
-    Callback done = std::move(s.work.done);
+    finished.push_back({std::move(s.work.done), std::move(r)});
     s.work = Pending{};
-    done(std::move(r));
+  }
+
+  // Runs the callbacks of the requests that finished in this step, after
+  // its time is counted: they are the engine's work (parsing, validation,
+  // the store, the next request), not the model's.
+  void RunCallbacks() {
+    std::vector<std::pair<Callback, Result<DecodeResult>>> done;
+    done.swap(finished);
+    for (auto& [callback, result] : done) callback(std::move(result));
   }
 
   // Gives queued requests the free slot sharing the longest prompt prefix.
@@ -503,6 +513,7 @@ struct BatchDecoder::Impl : LlamaContext {
 
   // One llama_decode over every active slot. false: nothing to do.
   bool Step() {
+    const auto t0 = SteadyClock::now();
     Assign();
     common_batch_clear(batch);
     for (Slot& s : slots) {
@@ -525,9 +536,11 @@ struct BatchDecoder::Impl : LlamaContext {
         ++s.next_prompt;
       }
     }
-    if (batch.n_tokens == 0) return false;
+    if (batch.n_tokens == 0) {
+      RunCallbacks();
+      return false;
+    }
 
-    const auto t0 = SteadyClock::now();
     const int rc = llama_decode(ctx, batch);
     if (rc != 0) {
       const std::string why =
@@ -538,6 +551,7 @@ struct BatchDecoder::Impl : LlamaContext {
         s.cached.clear();
         Finish(s, MakeError(ErrorCode::kInternal, why));
       }
+      RunCallbacks();
       return true;
     }
     PickUnderGrammars();
@@ -546,6 +560,7 @@ struct BatchDecoder::Impl : LlamaContext {
       Sample(s);
     }
     busy_s += std::chrono::duration<double>(SteadyClock::now() - t0).count();
+    RunCallbacks();
     return true;
   }
 

@@ -38,7 +38,7 @@ struct LlamaContext {
   std::shared_ptr<LocalModel> model;
   llama_context* ctx = nullptr;  // null until created
   llama_batch batch{};           // token is null until allocated
-  double busy_s = 0;             // seconds spent in llama_decode
+  double busy_s = 0;             // seconds in llama.cpp: decoding, sampling, slot set-up
 };
 
 }  // namespace centaur

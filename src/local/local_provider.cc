@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <exception>
 #include <map>
 #include <random>
@@ -56,7 +57,7 @@ class LocalProvider : public Provider {
 
   int Poll(int timeout_ms) override { return decoder_->Poll(timeout_ms); }
   double ComputeSeconds() const override {
-    return decoder_->busy_seconds() + embedder_->busy_seconds();
+    return decoder_->busy_seconds() + embedder_->busy_seconds() + tokenize_s_;
   }
 
   // Synchronous: the callback runs before Embed returns.
@@ -66,27 +67,12 @@ class LocalProvider : public Provider {
 
  private:
   Result<DecodeRequest> Prepare(const ChatRequest& request) {
-    CENTAUR_ASSIGN_OR_RETURN(const common_chat_templates* templates,
-                             Templates(request.chat_template));
-    common_chat_templates_inputs inputs;
-    inputs.use_jinja = true;
-    inputs.add_generation_prompt = true;
-    for (const ChatMessage& m : request.messages) {
-      common_chat_msg msg;
-      msg.role = m.role;
-      msg.content = m.content;
-      inputs.messages.push_back(std::move(msg));
-    }
-    std::string prompt;
-    try {
-      prompt = common_chat_templates_apply(templates, inputs).prompt;
-    } catch (const std::exception& e) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       std::string("local model: the chat template failed: ") + e.what());
-    }
+    CENTAUR_ASSIGN_OR_RETURN(std::string prompt, Render(request));
     DecodeRequest out;
+    const auto t0 = std::chrono::steady_clock::now();
     out.prompt = common_tokenize(decoder_->model().vocab(), prompt, /*add_special=*/true,
                                  /*parse_special=*/true);
+    tokenize_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (request.schema) {
       CENTAUR_ASSIGN_OR_RETURN(out.grammar, Grammar(request.schema->text));
     }
@@ -98,6 +84,88 @@ class LocalProvider : public Provider {
       out.seed = std::random_device{}();
     }
     return out;
+  }
+
+  // The prompt text of a conversation.
+  //
+  // Rendering the Jinja chat template costs about 2 ms a request, which was
+  // nearly all of the engine's own time per item. The items of a run differ
+  // only in their last message (the system prompt and the n-shot examples
+  // are the same), so the template is rendered once per conversation with a
+  // marker in place of the last message's content, and each request is the
+  // text around the marker with its content in between. That is trusted for
+  // a conversation only when it gives exactly what the template gives for
+  // the first real content and for a probe with edge whitespace, quotes,
+  // braces and mixed case (a template that trims, escapes or changes the
+  // content fails the check and is rendered in full every time).
+  Result<std::string> Render(const ChatRequest& request) {
+    if (request.messages.empty()) return RenderJinja(request.chat_template, request.messages);
+    const std::string& last = request.messages.back().content;
+    std::string key = request.chat_template;
+    for (size_t i = 0; i + 1 < request.messages.size(); ++i) {
+      const ChatMessage& m = request.messages[i];
+      key += '\0' + m.role + '\0' + m.content;
+    }
+    key += '\0' + request.messages.back().role;
+    auto it = frames_.find(key);
+    if (it == frames_.end()) {
+      CENTAUR_ASSIGN_OR_RETURN(std::string full,
+                               RenderJinja(request.chat_template, request.messages));
+      Frame frame = MakeFrame(request, last, full);
+      if (frames_.size() >= kMaxFrames) frames_.clear();
+      frames_.emplace(std::move(key), std::move(frame));
+      return full;
+    }
+    if (!it->second.usable) return RenderJinja(request.chat_template, request.messages);
+    return it->second.before + last + it->second.after;
+  }
+
+  // The text around the last message's content; `usable` when it renders
+  // `content` as `full` and a probe as the template does.
+  struct Frame {
+    std::string before, after;
+    bool usable = false;
+  };
+  Frame MakeFrame(const ChatRequest& request, const std::string& content, const std::string& full) {
+    static const std::string kMarker =
+        "\x01"
+        "centaur-content"
+        "\x02";
+    static const std::string kProbe = "  Probe: {\"a\"}\n'<b>' & MiXeD {{x}} \n ";
+    Frame f;
+    std::vector<ChatMessage> messages = request.messages;
+    messages.back().content = kMarker;
+    Result<std::string> marked = RenderJinja(request.chat_template, messages);
+    if (!marked.ok()) return f;
+    const size_t at = marked->find(kMarker);
+    if (at == std::string::npos || marked->find(kMarker, at + 1) != std::string::npos) return f;
+    f.before = marked->substr(0, at);
+    f.after = marked->substr(at + kMarker.size());
+    if (f.before + content + f.after != full) return f;
+    messages.back().content = kProbe;
+    Result<std::string> probe = RenderJinja(request.chat_template, messages);
+    f.usable = probe.ok() && *probe == f.before + kProbe + f.after;
+    return f;
+  }
+
+  Result<std::string> RenderJinja(const std::string& chat_template,
+                                  const std::vector<ChatMessage>& messages) {
+    CENTAUR_ASSIGN_OR_RETURN(const common_chat_templates* templates, Templates(chat_template));
+    common_chat_templates_inputs inputs;
+    inputs.use_jinja = true;
+    inputs.add_generation_prompt = true;
+    for (const ChatMessage& m : messages) {
+      common_chat_msg msg;
+      msg.role = m.role;
+      msg.content = m.content;
+      inputs.messages.push_back(std::move(msg));
+    }
+    try {
+      return common_chat_templates_apply(templates, inputs).prompt;
+    } catch (const std::exception& e) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       std::string("local model: the chat template failed: ") + e.what());
+    }
   }
 
   Result<const common_chat_templates*> Templates(const std::string& override_template) {
@@ -142,6 +210,9 @@ class LocalProvider : public Provider {
   std::unique_ptr<LocalEmbedder> embedder_;  // its context is created on first use
   std::map<std::string, common_chat_templates_ptr> templates_;
   std::map<std::string, std::string> grammars_;
+  double tokenize_s_ = 0;                // in llama.cpp's tokenizer (ComputeSeconds)
+  std::map<std::string, Frame> frames_;  // Render: by the conversation but its last content
+  static constexpr size_t kMaxFrames = 256;
 };
 
 }  // namespace

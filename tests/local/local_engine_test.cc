@@ -214,6 +214,36 @@ TEST_F(LocalEngineTest, ModelWithoutChatTemplateNeedsAnOverride) {
   EXPECT_EQ(out[0]->finish_reason, "stop");
 }
 
+// Requests after the first of a conversation reuse its rendering around the
+// last message; they must get exactly the prompt a full rendering gives,
+// also under a template that changes the content (here: trims it), where
+// the reuse must not happen.
+TEST_F(LocalEngineTest, LaterRequestsGetThePromptTheTemplateRenders) {
+  const std::string templates[] = {
+      "",  // the model's own
+      "{% for m in messages %}<|{{ m.role }}|>{{ m.content | trim }}\n{% endfor %}<|assistant|>",
+  };
+  const std::string later[] = {"  where is {my} \"card\"?  ", "Refund me\n", "x"};
+  for (const std::string& tmpl : templates) {
+    std::unique_ptr<Provider> warm = Open(1);
+    ChatRequest first = Request("the first message", "");
+    first.chat_template = tmpl;
+    first.params.max_tokens = 4;
+    ASSERT_TRUE(RunAll(warm.get(), {first})[0].ok());
+    for (const std::string& text : later) {
+      ChatRequest r = first;
+      r.messages.back().content = text;
+      std::unique_ptr<Provider> fresh = Open(1);
+      Result<ChatResponse> a = std::move(RunAll(warm.get(), {r})[0]);
+      Result<ChatResponse> b = std::move(RunAll(fresh.get(), {r})[0]);
+      ASSERT_TRUE(a.ok() && b.ok());
+      EXPECT_EQ(a->usage.input_tokens, b->usage.input_tokens)
+          << "template " << tmpl << ": " << text;
+      EXPECT_EQ(a->text, b->text) << "template " << tmpl << ": " << text;
+    }
+  }
+}
+
 TEST_F(LocalEngineTest, PromptLongerThanTheContextIsAClearError) {
   std::unique_ptr<Provider> p = Open(1);
   std::string big;
