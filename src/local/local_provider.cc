@@ -11,6 +11,7 @@
 #include "chat.h"
 #include "common.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "local/grammar.h"
 #include "local/local_embedder.h"
 #include "local/model_files.h"
@@ -38,13 +39,16 @@ class LocalProvider : public Provider {
         return;
       }
       ChatResponse response;
-      response.text = r->text;
+      // Token pieces can split a character, and a random or small model
+      // can emit bytes that are never UTF-8: the text is made well-formed
+      // here, so it can be stored, shown and sent back in a re-ask.
+      response.text = utf8::Sanitize(r->text);
       response.usage.input_tokens = r->prompt_tokens;
       response.usage.output_tokens = r->output_tokens;
       response.finish_reason = r->finish_reason;
       response.latency_ms = r->latency_ms;
       response.http_attempts = 0;
-      OrderedJson raw = {{"content", r->text},
+      OrderedJson raw = {{"content", response.text},
                          {"finish_reason", r->finish_reason},
                          {"usage",
                           {{"prompt_tokens", r->prompt_tokens},
