@@ -9,30 +9,6 @@
 namespace centaur::cli {
 namespace {
 
-Json RunJson(const RunInfo& r) {
-  return {{"run_id", r.id},
-          {"kind", r.spec.kind},
-          {"task", r.spec.task_name},
-          {"version", r.spec.task_version},
-          {"model", r.spec.model},
-          {"dataset", r.dataset_name},
-          {"split", r.spec.split},
-          {"status", r.status},
-          {"items", r.results},
-          {"succeeded", r.succeeded},
-          {"failed", r.failed},
-          {"calls", r.calls},
-          {"cache_hits", r.cache_hits},
-          {"input_tokens", r.input_tokens},
-          {"output_tokens", r.output_tokens},
-          {"cost", r.cost.has_value() ? Json(*r.cost) : Json()},
-          {"labeled", r.labeled},
-          {"correct", r.correct},
-          {"accuracy", r.labeled > 0 ? Json(static_cast<double>(r.correct) / r.labeled) : Json()},
-          {"created_ms", r.created_ms},
-          {"finished_ms", r.finished_ms ? Json(r.finished_ms) : Json()}};
-}
-
 std::string Accuracy(const RunInfo& r) {
   return r.labeled > 0 ? fmt::format("{:.3f}", static_cast<double>(r.correct) / r.labeled) : "-";
 }

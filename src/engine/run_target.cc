@@ -35,6 +35,31 @@ Result<RunTarget> LoadRunTarget(Store* store, const RunSpec& spec) {
                                              spec.task_name + "\" is not in the store");
 }
 
+Json RunJson(const RunInfo& r) {
+  return {{"run_id", r.id},
+          {"kind", r.spec.kind},
+          {"task", r.spec.task_name},
+          {"version", r.spec.task_version},
+          {"model", r.spec.model},
+          {"dataset", r.dataset_name},
+          {"dataset_id", r.spec.dataset_id ? Json(*r.spec.dataset_id) : Json()},
+          {"split", r.spec.split},
+          {"status", r.status},
+          {"items", r.results},
+          {"succeeded", r.succeeded},
+          {"failed", r.failed},
+          {"calls", r.calls},
+          {"cache_hits", r.cache_hits},
+          {"input_tokens", r.input_tokens},
+          {"output_tokens", r.output_tokens},
+          {"cost", r.cost.has_value() ? Json(*r.cost) : Json()},
+          {"labeled", r.labeled},
+          {"correct", r.correct},
+          {"accuracy", r.labeled > 0 ? Json(static_cast<double>(r.correct) / r.labeled) : Json()},
+          {"created_ms", r.created_ms},
+          {"finished_ms", r.finished_ms ? Json(r.finished_ms) : Json()}};
+}
+
 std::optional<Json> TargetValue(const RunTarget& target, const Json& output) {
   if (output.is_null()) return std::nullopt;
   if (target.field.empty()) {

@@ -24,6 +24,12 @@ struct RunTarget {
   bool classification() const { return !labels.empty(); }
 };
 
+// A run as JSON, the shape `centaur runs --json` prints and the UI's API
+// serves: run_id, kind, task, version, model, dataset, dataset_id, split,
+// status, counts, tokens, cost, accuracy (null when nothing is labeled),
+// created_ms, finished_ms (null while running).
+Json RunJson(const RunInfo& run);
+
 // The target of `spec`'s task version. kNotFound when the store has no such
 // version (runs made before versions were recorded).
 Result<RunTarget> LoadRunTarget(Store* store, const RunSpec& spec);

@@ -77,28 +77,7 @@ Json FlipView(const Flip& f) {
 }  // namespace
 
 Json RunView(const RunInfo& r, const RunTarget* target) {
-  Json v = {{"run_id", r.id},
-            {"kind", r.spec.kind},
-            {"task", r.spec.task_name},
-            {"version", r.spec.task_version},
-            {"model", r.spec.model},
-            {"dataset", r.dataset_name},
-            {"dataset_id", Opt(r.spec.dataset_id)},
-            {"split", r.spec.split},
-            {"status", r.status},
-            {"items", r.results},
-            {"succeeded", r.succeeded},
-            {"failed", r.failed},
-            {"calls", r.calls},
-            {"cache_hits", r.cache_hits},
-            {"input_tokens", r.input_tokens},
-            {"output_tokens", r.output_tokens},
-            {"cost", Opt(r.cost)},
-            {"labeled", r.labeled},
-            {"correct", r.correct},
-            {"accuracy", r.labeled > 0 ? Json(static_cast<double>(r.correct) / r.labeled) : Json()},
-            {"created_ms", r.created_ms},
-            {"finished_ms", r.finished_ms ? Json(r.finished_ms) : Json()}};
+  Json v = RunJson(r);
   if (target != nullptr) {
     v["target"] = {{"field", target->field}, {"labels", target->labels}};
   }

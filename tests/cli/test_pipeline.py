@@ -97,6 +97,8 @@ class PipelineTest(CliTest):
         runs = json.loads(self.centaur("runs", "--json").stdout)
         self.assertEqual([r["run_id"] for r in runs][-1], first["run_id"])
         self.assertEqual(runs[-1]["task"], "intent")
+        dataset_id = self.sql("SELECT dataset_id FROM runs WHERE id = ?", first["run_id"])
+        self.assertEqual(runs[-1]["dataset_id"], dataset_id[0][0])
 
     def test_split_and_limit(self):
         self.centaur("data", "import", "data.csv", "--name", "t", "--label-column", "label",
