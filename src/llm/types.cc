@@ -5,9 +5,55 @@
 namespace centaur {
 namespace {
 
-// A JSON string literal; invalid UTF-8 becomes U+FFFD rather than throwing.
+// A JSON string literal, byte for byte what nlohmann's dump writes (the
+// text is a cache key): invalid UTF-8 becomes U+FFFD rather than throwing.
+// ASCII text, nearly every prompt, is escaped here without copying it into
+// a Json first.
 void AppendString(std::string* out, const std::string& s) {
-  *out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      *out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+      return;
+    }
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s, run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      default:
+        *out += "\\u00";
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xf]);
+    }
+  }
+  out->append(s, run, std::string::npos);
+  out->push_back('"');
 }
 
 }  // namespace
@@ -28,10 +74,11 @@ std::string ChatRequestText(const ChatRequest& request) {
   }
   out += "],\"model\":";
   AppendString(&out, request.model);
-  Json params = {{"temperature", request.params.temperature},
-                 {"max_tokens", request.params.max_tokens}};
-  if (request.params.seed.has_value()) params["seed"] = *request.params.seed;
-  out += ",\"params\":" + params.dump();
+  // {"max_tokens":..,"seed":..,"temperature":..}: keys sorted, numbers as
+  // nlohmann writes them.
+  out += ",\"params\":{\"max_tokens\":" + std::to_string(request.params.max_tokens);
+  if (request.params.seed.has_value()) out += ",\"seed\":" + std::to_string(*request.params.seed);
+  out += ",\"temperature\":" + Json(request.params.temperature).dump() + '}';
   out += ",\"sample_index\":" + std::to_string(request.sample_index);
   if (request.schema) out += ",\"schema\":" + request.schema->text;
   out += ",\"schema_name\":";

@@ -73,6 +73,39 @@ std::string Dump(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+// `name` ("a" or "a.b.c") looked up in `scope`. *found_first: whether the
+// first part is there (then the name belongs to this scope even when the
+// rest does not resolve).
+const Json* Lookup(const Json& scope, std::string_view name, bool* found_first) {
+  *found_first = false;
+  if (!scope.is_object()) return nullptr;
+  size_t dot = name.find('.');
+  auto it = scope.find(std::string(name.substr(0, dot)));
+  if (it == scope.end()) return nullptr;
+  *found_first = true;
+  const Json* value = &*it;
+  while (dot != std::string_view::npos) {
+    size_t next = name.find('.', dot + 1);
+    std::string part(name.substr(dot + 1, next == std::string_view::npos ? next : next - dot - 1));
+    if (!value->is_object()) return nullptr;
+    auto child = value->find(part);
+    if (child == value->end()) return nullptr;
+    value = &*child;
+    dot = next;
+  }
+  return value;
+}
+
+// A variable's text: strings as they are, null as nothing, the rest as
+// compact JSON.
+void AppendText(std::string* out, const Json& value) {
+  if (value.is_string()) {
+    *out += value.get_ref<const std::string&>();
+  } else if (!value.is_null()) {
+    *out += Dump(value);
+  }
+}
+
 // Resolves names against JSON values. kainjow pushes the data pointers get()
 // returned; each maps back to the JSON value it stands for.
 class JsonContext final : public mstch::basic_context<std::string> {
@@ -99,26 +132,12 @@ class JsonContext final : public mstch::basic_context<std::string> {
 
   const Json* Resolve(std::string_view name) const {
     if (name == ".") return stack_.empty() ? nullptr : JsonOf(stack_.front());
-    size_t dot = name.find('.');
-    std::string first(name.substr(0, dot));
     for (const Data* data : stack_) {
       const Json* scope = JsonOf(data);
-      if (scope == nullptr || !scope->is_object()) continue;
-      auto it = scope->find(first);
-      if (it == scope->end()) continue;
+      bool found_first = false;
+      const Json* value = scope == nullptr ? nullptr : Lookup(*scope, name, &found_first);
       // Mustache: once the first part is found, the rest must resolve from it.
-      const Json* value = &*it;
-      while (dot != std::string_view::npos) {
-        size_t next = name.find('.', dot + 1);
-        std::string part(
-            name.substr(dot + 1, next == std::string_view::npos ? next : next - dot - 1));
-        if (!value->is_object()) return nullptr;
-        auto child = value->find(part);
-        if (child == value->end()) return nullptr;
-        value = &*child;
-        dot = next;
-      }
-      return value;
+      if (found_first) return value;
     }
     return nullptr;
   }
@@ -130,12 +149,8 @@ class JsonContext final : public mstch::basic_context<std::string> {
 
   const Data* Text(const Json& value) const {
     std::string text;
-    if (value.is_string()) {
-      text = value.get<std::string>();
-    } else if (!value.is_null()) {
-      text = Dump(value);
-    }
-    return Own(std::make_unique<Data>(text));
+    AppendText(&text, value);
+    return Own(std::make_unique<Data>(std::move(text)));
   }
 
   const Data* Structured(const Json* value) const {
@@ -292,9 +307,29 @@ const TemplateTag* FirstUndeclared(const ParsedTemplate& parsed,
 
 struct Template::Impl {
   std::string text;
+  // Every tag is a plain variable ({{x}}, {{{x}}}, {{&x}}, dotted or "."),
+  // or there are none: rendered directly, without kainjow (most prompts
+  // are like this, and it is most of the cost of building a request).
+  bool direct = false;
+  std::vector<TemplateTag> tags;
   std::mutex mu;  // kainjow's render is not const; it only reads in practice
   mstch::mustache parsed;
   explicit Impl(std::string_view t, const std::string& marked) : text(t), parsed(marked) {}
+
+  std::string RenderDirect(const Json& context) const {
+    std::string out;
+    out.reserve(text.size() + 64);
+    size_t copied = 0;
+    for (const TemplateTag& tag : tags) {
+      out.append(text, copied, tag.start - copied);
+      copied = tag.end;
+      bool found_first = false;
+      const Json* value = tag.name == "." ? &context : Lookup(context, tag.name, &found_first);
+      if (value != nullptr) AppendText(&out, *value);
+    }
+    out.append(text, copied, std::string::npos);
+    return out;
+  }
 };
 
 Result<Template> Template::Compile(std::string_view text) {
@@ -307,6 +342,11 @@ Result<Template> Template::Compile(std::string_view text) {
   try {
     Template out;
     out.impl_ = std::make_shared<Impl>(text, MarkVariables(text, parsed));
+    out.impl_->direct = true;
+    for (const TemplateTag& tag : parsed.tags) {
+      if (tag.kind != TemplateTagKind::kVariable) out.impl_->direct = false;
+    }
+    if (out.impl_->direct) out.impl_->tags = std::move(parsed.tags);
     if (!out.impl_->parsed.is_valid()) {
       return MakeError(ErrorCode::kInvalidArgument, out.impl_->parsed.error_message());
     }
@@ -318,6 +358,17 @@ Result<Template> Template::Compile(std::string_view text) {
 }
 
 Result<std::string> Template::Render(const Json& context) const {
+  if (impl_ != nullptr && impl_->direct) {
+    try {
+      return impl_->RenderDirect(context);
+    } catch (const std::exception& e) {
+      return MakeError(ErrorCode::kInternal, std::string("rendering a template: ") + e.what());
+    }
+  }
+  return RenderGeneral(context);
+}
+
+Result<std::string> Template::RenderGeneral(const Json& context) const {
   if (impl_ == nullptr) return std::string();
   try {
     JsonContext ctx(&context);

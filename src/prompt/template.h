@@ -68,6 +68,10 @@ class Template {
   // nothing.
   Result<std::string> Render(const Json& context) const;
 
+  // Render by the general Mustache engine, even for a template of plain
+  // variables that Render fills in directly (tests hold the two equal).
+  Result<std::string> RenderGeneral(const Json& context) const;
+
   const std::string& text() const;
 
  private:

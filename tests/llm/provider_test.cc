@@ -449,6 +449,26 @@ TEST(ProviderRequestJson, InvalidUtf8DumpsWithReplacementCharacters) {
   EXPECT_EQ(Json::parse(ChatRequestText(r))["messages"][0]["content"], "caf\xef\xbf\xbd");
 }
 
+// The request text is a cache key: its strings are escaped exactly as
+// nlohmann's dump escapes them, for every ASCII byte (written directly) and
+// for text beyond ASCII (valid or not).
+TEST(ProviderRequestJson, StringsAreEscapedAsJsonDumpEscapesThem) {
+  std::string every_ascii;
+  for (int c = 0; c < 128; ++c) every_ascii.push_back(static_cast<char>(c));
+  for (const std::string& content :
+       {every_ascii, std::string("plain text"), std::string(""), std::string("\"\\\n"),
+        std::string("caf\xc3\xa9 \"\x01"), std::string("bad \xff\x02 byte")}) {
+    ChatRequest r;
+    r.model = "m";
+    r.messages = {{"user", content}};
+    const std::string text = ChatRequestText(r);
+    const std::string expected =
+        R"({"messages":[{"content":)" +
+        Json(content).dump(-1, ' ', false, Json::error_handler_t::replace) + R"(,"role":"user"}])";
+    EXPECT_EQ(text.substr(0, expected.size()), expected);
+  }
+}
+
 // Models write properties in schema order: "thoughts" must reach them first.
 TEST(ProviderRequestJson, SchemaKeepsTheTaskFilesPropertyOrder) {
   ChatRequest r;

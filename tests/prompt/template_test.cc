@@ -25,6 +25,13 @@ TEST_P(RenderTest, Golden) {
   Result<std::string> out = RenderTemplate(c.tmpl, Json::parse(c.context));
   ASSERT_TRUE(out.ok()) << out.error().message;
   EXPECT_EQ(*out, c.expected);
+  // Templates of plain variables are filled in directly; the general
+  // engine must give the same text for every case.
+  Result<Template> tmpl = Template::Compile(c.tmpl);
+  ASSERT_TRUE(tmpl.ok()) << tmpl.error().message;
+  Result<std::string> general = tmpl->RenderGeneral(Json::parse(c.context));
+  ASSERT_TRUE(general.ok()) << general.error().message;
+  EXPECT_EQ(*general, c.expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -71,7 +78,16 @@ INSTANTIATE_TEST_SUITE_P(
                    R"({"tags": ["a", "b"]})", "Tags:\n- a\n- b\nend"},
         RenderCase{"comment", "a{{! ignored }}b", "{}", "ab"},
         RenderCase{"set_delimiters", "{{=<% %>=}}<% x %> {{x}}", R"({"x": "y"})", "y {{x}}"},
-        RenderCase{"braces_in_values_are_not_templates", "{{x}}", R"({"x": "{{y}}"})", "{{y}}"}),
+        RenderCase{"braces_in_values_are_not_templates", "{{x}}", R"({"x": "{{y}}"})", "{{y}}"},
+        RenderCase{"no_tags", "Route the message.\n", R"({"x": 1})", "Route the message.\n"},
+        RenderCase{"dot_is_the_whole_context", "{{.}}", R"({"b": 1, "a": "x"})",
+                   R"({"a":"x","b":1})"},
+        RenderCase{"dotted_through_a_non_object", "[{{s.x}}][{{n.x}}]", R"({"s": "t", "n": 2})",
+                   "[][]"},
+        RenderCase{"variables_side_by_side", "{{a}}{{{b}}}{{& c }}.",
+                   R"({"a": 1, "b": "2", "c": [3]})", "12[3]."},
+        RenderCase{"non_ascii_in_an_object_value", "{{o}}", R"({"o": {"k": "\u00ff"}})",
+                   "{\"k\":\"\xc3\xbf\"}"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(RenderTest, SyntaxProblemIsAnError) {
