@@ -10,17 +10,17 @@ namespace {
 // ASCII text, nearly every prompt, is escaped here without copying it into
 // a Json first.
 void AppendString(std::string* out, const std::string& s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      *out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
-      return;
-    }
-  }
   static constexpr char kHex[] = "0123456789abcdef";
+  const size_t start = out->size();
   out->push_back('"');
   size_t run = 0;  // start of the bytes not yet copied
   for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {  // beyond ASCII: nlohmann checks and writes the UTF-8
+      out->resize(start);
+      *out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+      return;
+    }
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out->append(s, run, i - run);
     run = i + 1;

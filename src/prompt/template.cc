@@ -1,5 +1,6 @@
 #include "prompt/template.h"
 
+#include <algorithm>
 #include <cctype>
 #include <exception>
 #include <kainjow/mustache.hpp>
@@ -73,16 +74,16 @@ std::string Dump(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-// `name` ("a" or "a.b.c") looked up in `scope`. *found_first: whether the
-// first part is there (then the name belongs to this scope even when the
-// rest does not resolve).
-const Json* Lookup(const Json& scope, std::string_view name, bool* found_first) {
-  *found_first = false;
+// `name` ("a" or "a.b.c") looked up in `scope`. *found_first (if given):
+// whether the first part is there (then the name belongs to this scope even
+// when the rest does not resolve).
+const Json* Lookup(const Json& scope, std::string_view name, bool* found_first = nullptr) {
+  if (found_first != nullptr) *found_first = false;
   if (!scope.is_object()) return nullptr;
   size_t dot = name.find('.');
   auto it = scope.find(std::string(name.substr(0, dot)));
   if (it == scope.end()) return nullptr;
-  *found_first = true;
+  if (found_first != nullptr) *found_first = true;
   const Json* value = &*it;
   while (dot != std::string_view::npos) {
     size_t next = name.find('.', dot + 1);
@@ -323,8 +324,7 @@ struct Template::Impl {
     for (const TemplateTag& tag : tags) {
       out.append(text, copied, tag.start - copied);
       copied = tag.end;
-      bool found_first = false;
-      const Json* value = tag.name == "." ? &context : Lookup(context, tag.name, &found_first);
+      const Json* value = tag.name == "." ? &context : Lookup(context, tag.name);
       if (value != nullptr) AppendText(&out, *value);
     }
     out.append(text, copied, std::string::npos);
@@ -342,10 +342,9 @@ Result<Template> Template::Compile(std::string_view text) {
   try {
     Template out;
     out.impl_ = std::make_shared<Impl>(text, MarkVariables(text, parsed));
-    out.impl_->direct = true;
-    for (const TemplateTag& tag : parsed.tags) {
-      if (tag.kind != TemplateTagKind::kVariable) out.impl_->direct = false;
-    }
+    out.impl_->direct =
+        std::all_of(parsed.tags.begin(), parsed.tags.end(),
+                    [](const TemplateTag& tag) { return tag.kind == TemplateTagKind::kVariable; });
     if (out.impl_->direct) out.impl_->tags = std::move(parsed.tags);
     if (!out.impl_->parsed.is_valid()) {
       return MakeError(ErrorCode::kInvalidArgument, out.impl_->parsed.error_message());
