@@ -53,9 +53,10 @@ struct DecoderOptions {
   // Tokens of context per sequence (capped at the model's training context).
   int context_per_sequence = kDefaultContextPerSequence;
   int batch = kDefaultBatch;  // tokens per llama_decode
-  // Threads decoding and picking tokens. 0: for decoding, one per 16 MB of
-  // weights up to the cores (a tiny model decodes fastest on one); for
-  // picking tokens under a grammar, one per core.
+  // Threads decoding and picking tokens. 0: for decoding one token, one per
+  // 16 MB of weights up to the cores (a tiny model decodes fastest on one);
+  // for a step of several tokens and for picking tokens under a grammar, one
+  // per core.
   int threads = 0;
   // Greedy decoding under a grammar checks every vocabulary token whenever
   // the argmax is rejected, as llama-server does, instead of narrowing the

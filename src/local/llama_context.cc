@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "ggml-cpu.h"
 #include "local/local_model.h"
 
 namespace centaur {
@@ -29,9 +30,23 @@ Result<llama_context*> NewLlamaContext(llama_model* model, const llama_context_p
   return ctx;
 }
 
+void AttachThreadpools(LlamaContext* c, int threads, int threads_batch) {
+  auto make = [](int n) {
+    ggml_threadpool_params p = ggml_threadpool_params_default(n);  // polls between graphs
+    return ggml_threadpool_new(&p);
+  };
+  c->threadpool = make(threads);
+  c->threadpool_batch = threads_batch == threads ? nullptr : make(threads_batch);
+  if (c->threadpool == nullptr) return;
+  llama_attach_threadpool(c->ctx, c->threadpool,
+                          c->threadpool_batch != nullptr ? c->threadpool_batch : c->threadpool);
+}
+
 LlamaContext::~LlamaContext() {
   if (batch.token != nullptr) llama_batch_free(batch);
   if (ctx != nullptr) llama_free(ctx);
+  if (threadpool_batch != nullptr) ggml_threadpool_free(threadpool_batch);
+  if (threadpool != nullptr) ggml_threadpool_free(threadpool);
 }
 
 }  // namespace centaur

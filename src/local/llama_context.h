@@ -11,6 +11,8 @@
 
 namespace centaur {
 
+struct LlamaContext;
+
 // The machine's cores (at least 1).
 int Cores();
 
@@ -26,6 +28,11 @@ llama_context_params BaseContextParams(int threads);
 Result<llama_context*> NewLlamaContext(llama_model* model, const llama_context_params& params,
                                        const std::string& what);
 
+// Gives `c`'s context thread pools of `threads` and `threads_batch` threads
+// (see LlamaContext). Without them (creation failed) llama.cpp starts its
+// threads per call: slower, not wrong.
+void AttachThreadpools(LlamaContext* c, int threads, int threads_batch);
+
 // A llama.cpp context on a model and its token batch, freed together, and
 // before the model it keeps loaded. The decoder's and the embedder's state
 // build on it.
@@ -38,6 +45,10 @@ struct LlamaContext {
   std::shared_ptr<LocalModel> model;
   llama_context* ctx = nullptr;  // null until created
   llama_batch batch{};           // token is null until allocated
+  // Decoding threads kept between steps (llama.cpp otherwise starts them
+  // for every llama_decode): for one token, and for several.
+  ggml_threadpool* threadpool = nullptr;
+  ggml_threadpool* threadpool_batch = nullptr;
   double busy_s = 0;             // seconds in llama.cpp: decoding, sampling, slot set-up
 };
 
