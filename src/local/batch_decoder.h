@@ -11,8 +11,10 @@
 // with the request's seed. A GBNF grammar constrains the output; it is
 // checked only when the sampler's first pick is rejected (common_sampler).
 // Greedy decoding under a grammar narrows the tokens to check by the bytes
-// the grammar accepts next instead of checking the whole vocabulary, and
-// picks the next tokens of all sequences in parallel (up to `threads`).
+// the grammar accepts next instead of checking the whole vocabulary,
+// remembers the accepted tokens of each constrained grammar state across
+// requests (vocab_index.h), and picks the next tokens of all sequences in
+// parallel (up to `threads`). Decoding threads persist between steps.
 //
 // Not thread-safe: Submit and Poll from one thread; callbacks run in Poll.
 #pragma once
