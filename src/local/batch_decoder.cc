@@ -247,10 +247,16 @@ struct BatchDecoder::Impl : LlamaContext {
       Sample(s);
       generating += s.has_last ? 1 : 0;
     }
-    // The batch threads poll for the next step; when the next steps decode
-    // one token they would only take a core from it (and from picking).
+    // Decoding threads poll for the next step between steps. They sleep
+    // instead when the next steps decode one token (they would only take a
+    // core from it) and while the callbacks run (the engine's work: on a
+    // busy machine, spinning threads take cores from it).
     if (batch.n_tokens > 1 && generating <= 1 && threadpool_batch != nullptr) {
       ggml_threadpool_pause(threadpool_batch);
+    }
+    if (!finished.empty()) {
+      if (threadpool != nullptr) ggml_threadpool_pause(threadpool);
+      if (threadpool_batch != nullptr) ggml_threadpool_pause(threadpool_batch);
     }
     busy_s += std::chrono::duration<double>(SteadyClock::now() - t0).count();
     RunCallbacks();
