@@ -20,9 +20,9 @@ find_package(OpenMP)
 add_library(llama_cpp INTERFACE)
 # SYSTEM: llama.cpp's warnings are not ours.
 target_include_directories(llama_cpp SYSTEM INTERFACE
-  ${P}/src/include ${P}/src/ggml/include ${P}/src/common
-  # llama-grammar.h, the grammar engine's internal API: src/local/grammar_cursor.cc
-  ${P}/src/src)
+  ${P}/src/include ${P}/src/ggml/include ${P}/src/common)
+# llama.cpp's internal headers (llama-grammar.h): for src/local/grammar_cursor.cc only.
+set(LLAMA_INTERNAL_INCLUDE ${P}/src/src)
 # Order matters for static archives: users before what they use.
 target_link_libraries(llama_cpp INTERFACE
   ${P}/build/common/libllama-common.a
