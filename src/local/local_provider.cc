@@ -70,13 +70,19 @@ class LocalProvider : public Provider {
   }
 
  private:
+  struct Frame;
+
   Result<DecodeRequest> Prepare(const ChatRequest& request) {
-    CENTAUR_ASSIGN_OR_RETURN(std::string prompt, Render(request));
+    const Frame* frame = nullptr;
+    CENTAUR_ASSIGN_OR_RETURN(std::string prompt, Render(request, &frame));
     DecodeRequest out;
-    const auto t0 = std::chrono::steady_clock::now();
-    out.prompt = common_tokenize(decoder_->model().vocab(), prompt, /*add_special=*/true,
-                                 /*parse_special=*/true);
-    tokenize_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (frame != nullptr && frame->cut > 0) {
+      out.prompt = frame->head;
+      const std::vector<llama_token> tail = Tokenize(prompt.substr(frame->cut), false);
+      out.prompt.insert(out.prompt.end(), tail.begin(), tail.end());
+    } else {
+      out.prompt = Tokenize(prompt, true);
+    }
     if (request.schema) {
       CENTAUR_ASSIGN_OR_RETURN(out.grammar, Grammar(request.schema->text));
     }
@@ -102,7 +108,7 @@ class LocalProvider : public Provider {
   // the first real content and for a probe with edge whitespace, quotes,
   // braces and mixed case (a template that trims, escapes or changes the
   // content fails the check and is rendered in full every time).
-  Result<std::string> Render(const ChatRequest& request) {
+  Result<std::string> Render(const ChatRequest& request, const Frame** used) {
     if (request.messages.empty()) return RenderJinja(request.chat_template, request.messages);
     const std::string& last = request.messages.back().content;
     std::string key = request.chat_template;
@@ -121,14 +127,25 @@ class LocalProvider : public Provider {
       return full;
     }
     if (!it->second.usable) return RenderJinja(request.chat_template, request.messages);
+    *used = &it->second;
     return it->second.before + last + it->second.after;
   }
 
   // The text around the last message's content; `usable` when it renders
   // `content` as `full` and a probe as the template does.
+  //
+  // Tokenizing the prompt was then most of the rest: the text before the
+  // content is the same every time. llama.cpp splits a prompt at special
+  // tokens and tokenizes the pieces between them on their own, so the
+  // tokens of the text up to the last special token before the content are
+  // kept (`head`) and only the text after it is tokenized per request; used
+  // when that gives the full tokenization's tokens for the first content and
+  // the probe.
   struct Frame {
     std::string before, after;
     bool usable = false;
+    std::vector<llama_token> head;  // tokens of before[0, cut), BOS included
+    size_t cut = 0;                 // 0: tokenize the whole prompt
   };
   Frame MakeFrame(const ChatRequest& request, const std::string& content, const std::string& full) {
     static const std::string kMarker =
@@ -149,7 +166,45 @@ class LocalProvider : public Provider {
     messages.back().content = kProbe;
     Result<std::string> probe = RenderJinja(request.chat_template, messages);
     f.usable = probe.ok() && *probe == f.before + kProbe + f.after;
+    if (f.usable) SplitTokens(&f, {full, *probe});
     return f;
+  }
+
+  // llama.cpp's tokenizer, its time counted (ComputeSeconds).
+  std::vector<llama_token> Tokenize(const std::string& text, bool add_special) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<llama_token> tokens =
+        common_tokenize(decoder_->model().vocab(), text, add_special, /*parse_special=*/true);
+    tokenize_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return tokens;
+  }
+
+  // Sets f->head and f->cut (see Frame) when they give the whole prompt's
+  // tokens for every one of `prompts`.
+  void SplitTokens(Frame* f, const std::vector<std::string>& prompts) {
+    const llama_vocab* vocab = decoder_->model().vocab();
+    std::vector<llama_token> head = Tokenize(f->before, true);
+    size_t keep = 0;  // tokens up to the last special one
+    for (size_t i = 0; i < head.size(); ++i) {
+      if (llama_vocab_get_attr(vocab, head[i]) & LLAMA_TOKEN_ATTR_CONTROL) keep = i + 1;
+    }
+    head.resize(keep);
+    // The text of those tokens (BOS is added, not in the text).
+    const bool bos =
+        !head.empty() && llama_vocab_get_add_bos(vocab) && head[0] == llama_vocab_bos(vocab);
+    std::string text;
+    for (size_t i = bos ? 1 : 0; i < head.size(); ++i) {
+      text += common_token_to_piece(vocab, head[i], /*special=*/true);
+    }
+    if (text.empty() || f->before.compare(0, text.size(), text) != 0) return;
+    for (const std::string& prompt : prompts) {
+      std::vector<llama_token> split = head;
+      const std::vector<llama_token> tail = Tokenize(prompt.substr(text.size()), false);
+      split.insert(split.end(), tail.begin(), tail.end());
+      if (split != Tokenize(prompt, true)) return;
+    }
+    f->head = std::move(head);
+    f->cut = text.size();
   }
 
   Result<std::string> RenderJinja(const std::string& chat_template,

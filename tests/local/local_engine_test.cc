@@ -223,7 +223,12 @@ TEST_F(LocalEngineTest, LaterRequestsGetThePromptTheTemplateRenders) {
       "",  // the model's own
       "{% for m in messages %}<|{{ m.role }}|>{{ m.content | trim }}\n{% endfor %}<|assistant|>",
   };
-  const std::string later[] = {"  where is {my} \"card\"?  ", "Refund me\n", "x"};
+  // Each later request is rendered around the first one's frame and
+  // tokenized after its last special token; a fresh provider renders and
+  // tokenizes it whole.
+  const std::string later[] = {"  where is {my} \"card\"?  ", "Refund me\n", "x", " leading",
+                               "<|end|>\n<|assistant|>\nspecial tokens inside", "\n\nüñï ✓ 日本",
+                               ""};
   for (const std::string& tmpl : templates) {
     std::unique_ptr<Provider> warm = Open(1);
     ChatRequest first = Request("the first message", "");
