@@ -180,31 +180,52 @@ class LocalProvider : public Provider {
   }
 
   // Sets f->head and f->cut (see Frame) when they give the whole prompt's
-  // tokens for every one of `prompts`.
+  // tokens for every one of `prompts`. Cuts are tried next to special tokens
+  // (before or after each one, the latest first): a special token can strip
+  // the whitespace beside it, so not every cut gives the same tokens.
   void SplitTokens(Frame* f, const std::vector<std::string>& prompts) {
     const llama_vocab* vocab = decoder_->model().vocab();
-    std::vector<llama_token> head = Tokenize(f->before, true);
-    size_t keep = 0;  // tokens up to the last special one
-    for (size_t i = 0; i < head.size(); ++i) {
-      if (llama_vocab_get_attr(vocab, head[i]) & LLAMA_TOKEN_ATTR_CONTROL) keep = i + 1;
-    }
-    head.resize(keep);
-    // The text of those tokens (BOS is added, not in the text).
+    const std::vector<llama_token> tokens = Tokenize(f->before, true);
+    std::vector<std::vector<llama_token>> whole;
+    for (const std::string& prompt : prompts) whole.push_back(Tokenize(prompt, true));
+    // Where each special token's text is in `before`: found from the end,
+    // as the pieces of other tokens need not spell the text (a space prefix).
     const bool bos =
-        !head.empty() && llama_vocab_get_add_bos(vocab) && head[0] == llama_vocab_bos(vocab);
-    std::string text;
-    for (size_t i = bos ? 1 : 0; i < head.size(); ++i) {
-      text += common_token_to_piece(vocab, head[i], /*special=*/true);
+        !tokens.empty() && llama_vocab_get_add_bos(vocab) && tokens[0] == llama_vocab_bos(vocab);
+    constexpr int kTries = 6;
+    int tries = 0;
+    size_t limit = f->before.size();
+    for (size_t i = tokens.size(); i-- > (bos ? 1 : 0) && tries < kTries;) {
+      const auto attr = llama_vocab_get_attr(vocab, tokens[i]);
+      if ((attr & (LLAMA_TOKEN_ATTR_CONTROL | LLAMA_TOKEN_ATTR_USER_DEFINED)) == 0) continue;
+      const std::string piece = common_token_to_piece(vocab, tokens[i], /*special=*/true);
+      if (piece.empty() || piece.size() > limit) return;
+      const size_t at = f->before.rfind(piece, limit - piece.size());
+      if (at == std::string::npos) return;
+      limit = at;
+      const std::pair<size_t, size_t> cuts[] = {{i + 1, at + piece.size()}, {i, at}};
+      for (const auto& [k, cut] : cuts) {
+        if (cut == 0 || tries++ >= kTries) continue;
+        if (CutWorks(tokens, k, cut, prompts, whole)) {
+          f->head.assign(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(k));
+          f->cut = cut;
+          return;
+        }
+      }
     }
-    if (text.empty() || f->before.compare(0, text.size(), text) != 0) return;
-    for (const std::string& prompt : prompts) {
-      std::vector<llama_token> split = head;
-      const std::vector<llama_token> tail = Tokenize(prompt.substr(text.size()), false);
+  }
+
+  bool CutWorks(const std::vector<llama_token>& tokens, size_t k, size_t cut,
+                const std::vector<std::string>& prompts,
+                const std::vector<std::vector<llama_token>>& whole) {
+    for (size_t p = 0; p < prompts.size(); ++p) {
+      std::vector<llama_token> split(tokens.begin(),
+                                     tokens.begin() + static_cast<std::ptrdiff_t>(k));
+      const std::vector<llama_token> tail = Tokenize(prompts[p].substr(cut), false);
       split.insert(split.end(), tail.begin(), tail.end());
-      if (split != Tokenize(prompt, true)) return;
+      if (split != whole[p]) return false;
     }
-    f->head = std::move(head);
-    f->cut = text.size();
+    return true;
   }
 
   Result<std::string> RenderJinja(const std::string& chat_template,
