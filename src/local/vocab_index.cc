@@ -112,11 +112,7 @@ llama_token VocabIndex::Select(ParsedGrammar& grammar, const GrammarCursor& curs
 
   // A constrained state: find every token it accepts, and remember them.
   Narrow(cursor, w);
-  Apply(cursor, &w->cand);
-  TokenMask accepted((suppressed_.size() + 63) / 64, 0);
-  for (const llama_token_data& d : w->cand) {
-    if (std::isfinite(d.logit)) Set(&accepted, d.id);
-  }
+  TokenMask accepted = AcceptedOf(cursor, &w->cand);
   const llama_token pick = BestIn(accepted, logits);
   grammar.Remember(w->state, std::move(accepted));
   return pick;
@@ -179,9 +175,14 @@ TokenMask VocabIndex::AcceptedByFullScan(const GrammarCursor& cursor, Scratch* w
   for (llama_token t = 0; t < static_cast<llama_token>(suppressed_.size()); ++t) {
     if (!suppressed_[static_cast<size_t>(t)]) w->cand.push_back({t, 0.0f, 0.0f});
   }
-  Apply(cursor, &w->cand);
+  return AcceptedOf(cursor, &w->cand);
+}
+
+TokenMask VocabIndex::AcceptedOf(const GrammarCursor& cursor,
+                                 std::vector<llama_token_data>* cand) const {
+  Apply(cursor, cand);
   TokenMask accepted((suppressed_.size() + 63) / 64, 0);
-  for (const llama_token_data& d : w->cand) {
+  for (const llama_token_data& d : *cand) {
     if (std::isfinite(d.logit)) Set(&accepted, d.id);
   }
   return accepted;

@@ -73,6 +73,8 @@ class VocabIndex {
   // in full), logits 0.
   void Narrow(const GrammarCursor& cursor, Scratch* w) const;
   llama_token BestIn(const TokenMask& mask, const float* logits) const;
+  // The tokens of *cand the grammar accepts here (*cand's logits are spent).
+  TokenMask AcceptedOf(const GrammarCursor& cursor, std::vector<llama_token_data>* cand) const;
   void AddPair(int k, std::vector<llama_token_data>* cand) const;
 
   std::array<llama_token, 256> byte_token_;           // a token whose text is this byte
