@@ -16,6 +16,21 @@ std::string CacheKey(const std::string& provider_name, const std::string& reques
   return Hash128Hex(provider_name + "\n" + request_text);
 }
 
+void PendingCacheWrites::Put(CacheEntry entry) {
+  std::string key = entry.key;
+  entries_.insert_or_assign(std::move(key), std::move(entry));
+}
+
+const CacheEntry* PendingCacheWrites::Find(const std::string& key) const {
+  auto it = entries_.find(key);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void PendingCacheWrites::WriteTo(Store* store) {
+  for (const auto& [key, entry] : entries_) (void)store->CachePut(entry);
+  entries_.clear();
+}
+
 CallContext MakeCallContext(const Task& task, const Schema* schema, Provider* provider,
                             const ModelRef& model, Store* store, const PriceTable* prices,
                             Clock* clock, const CallPolicy& policy) {
@@ -70,7 +85,10 @@ void ItemCall::Attempt() {
   request_hash_ = Hash128Hex(request_json_);
   cache_key_ = CacheKey(ctx_->provider_name, request_json_);
   if (ctx_->policy.use_cache && !ctx_->policy.refresh) {
-    Result<std::optional<CacheEntry>> hit = ctx_->store->CacheGet(cache_key_);
+    const CacheEntry* pending =
+        ctx_->pending_cache != nullptr ? ctx_->pending_cache->Find(cache_key_) : nullptr;
+    Result<std::optional<CacheEntry>> hit = pending != nullptr ? std::optional<CacheEntry>(*pending)
+                                                               : ctx_->store->CacheGet(cache_key_);
     if (hit.ok() && hit->has_value()) {
       const CacheEntry& entry = **hit;
       AttemptRecord attempt;
@@ -156,8 +174,12 @@ void ItemCall::HandleOutput(const std::string& text, AttemptRecord attempt) {
   result_.attempts.push_back(std::move(attempt));
   if (valid) {
     if (!from_cache && ctx_->policy.use_cache) {
-      Status put = ctx_->store->CachePut(entry);
-      (void)put;  // a cache write failure only costs a future call
+      if (ctx_->pending_cache != nullptr) {
+        ctx_->pending_cache->Put(std::move(entry));
+      } else {
+        Status put = ctx_->store->CachePut(entry);
+        (void)put;  // a cache write failure only costs a future call
+      }
     }
     Finish(true, std::move(output), "");
     return;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "core/clock.h"
 #include "core/schema.h"
@@ -33,6 +34,23 @@ struct CallPolicy {
   int sample_index = 0;
 };
 
+// Cache entries not yet in the store. A run loop writes them together with
+// its finished results at each group commit: SQLite inserts back to back
+// cost less than one at a time between decoding steps, which evict the
+// store's pages from the CPU caches. Lookups see them first, so a request
+// is never sent twice for want of a write.
+class PendingCacheWrites {
+ public:
+  void Put(CacheEntry entry);
+  const CacheEntry* Find(const std::string& key) const;
+  // Writes every entry and forgets them. A failed write only costs a future
+  // call, so it is not reported.
+  void WriteTo(Store* store);
+
+ private:
+  std::unordered_map<std::string, CacheEntry> entries_;
+};
+
 // What an engine shares with every ItemCall of one run.
 struct CallContext {
   const Task* task = nullptr;
@@ -41,6 +59,9 @@ struct CallContext {
   std::string provider_name;  // part of the cache key
   std::string model;          // provider's model name
   Store* store = nullptr;     // cache reads/writes
+  // Where cache writes wait for the caller's next commit; null: each entry
+  // is written at once.
+  PendingCacheWrites* pending_cache = nullptr;
   const PriceTable* prices = nullptr;
   Clock* clock = nullptr;
   CallPolicy policy;

@@ -75,6 +75,7 @@ class RunLoop {
     progress_ = progress;
     progress_->total = total;
     remaining_in_limit_ = total;
+    CENTAUR_RETURN_IF_ERROR(store_->BeginReads());
     start_us_ = clock_->NowMicros();
     int64_t last_commit_us = start_us_;
     int64_t last_progress_us = start_us_;
@@ -83,16 +84,16 @@ class RunLoop {
       while (static_cast<int>(active_.size()) < concurrency) {
         CENTAUR_ASSIGN_OR_RETURN(bool started, StartNext());
         if (!started) break;
-        CENTAUR_RETURN_IF_ERROR(Reap());
+        Reap();
       }
       if (active_.empty() && exhausted_) break;
       if (!active_.empty()) {
         provider_->Poll(Store::kGroupCommitMs / 2);
-        CENTAUR_RETURN_IF_ERROR(Reap());
+        Reap();
       }
       int64_t now = clock_->NowMicros();
       if (now - last_commit_us >= Store::kGroupCommitMs * 1000) {
-        CENTAUR_RETURN_IF_ERROR(store_->Commit());
+        CENTAUR_RETURN_IF_ERROR(CommitFinished(/*more=*/true));
         last_commit_us = now;
       }
       if (options_.on_progress &&
@@ -102,7 +103,7 @@ class RunLoop {
         last_progress_us = now;
       }
     }
-    CENTAUR_RETURN_IF_ERROR(store_->Commit());
+    CENTAUR_RETURN_IF_ERROR(CommitFinished(/*more=*/false));
     progress_->elapsed_s = (clock_->NowMicros() - start_us_) / 1e6;
     progress_->final = true;
     if (options_.on_progress) options_.on_progress(*progress_);
@@ -166,8 +167,9 @@ class RunLoop {
                             std::make_move_iterator(items->end()));
   }
 
-  // Stores finished results and drops their ItemCalls (outside their callbacks).
-  Status Reap() {
+  // Counts finished results, keeps them for the next commit and drops their
+  // ItemCalls (outside their callbacks).
+  void Reap() {
     for (ResultRecord& result : done_) {
       for (const AttemptRecord& a : result.attempts) {
         if (a.cache_hit) {
@@ -187,12 +189,23 @@ class RunLoop {
         ++progress_->failed;
       }
       ++progress_->done;
-      CENTAUR_RETURN_IF_ERROR(store_->AddResult(result));
+      unstored_.push_back(std::move(result));
     }
     done_.clear();
     for (uint64_t id : reap_) active_.erase(id);
     reap_.clear();
-    return OkStatus();
+  }
+
+  // Writes the results finished since the last commit and the cache entries
+  // their calls made, then commits: the store's work comes in one burst per
+  // group commit instead of one insert per item between decoding steps.
+  // `more`: calls go on, and their cache lookups share the next transaction.
+  Status CommitFinished(bool more) {
+    for (const ResultRecord& result : unstored_) CENTAUR_RETURN_IF_ERROR(store_->AddResult(result));
+    unstored_.clear();
+    if (ctx_->pending_cache != nullptr) ctx_->pending_cache->WriteTo(store_);
+    CENTAUR_RETURN_IF_ERROR(store_->Commit());
+    return more ? store_->BeginReads() : OkStatus();
   }
 
   Store* store_;
@@ -213,6 +226,7 @@ class RunLoop {
   uint64_t next_job_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<ItemCall>> active_;
   std::vector<ResultRecord> done_;
+  std::vector<ResultRecord> unstored_;  // counted, written at the next commit
   std::vector<uint64_t> reap_;
 };
 
@@ -276,9 +290,15 @@ Result<RunSummary> Runner::Run(const Task& task, const ModelRef& model, const Da
   policy.refresh = options.refresh;
   CallContext ctx = MakeCallContext(task, schema.has_value() ? &*schema : nullptr, provider_, model,
                                     store_, prices_, clock_, policy);
+  PendingCacheWrites pending_cache;
+  ctx.pending_cache = &pending_cache;
 
   RunLoop loop(store_, provider_, clock_, &ctx, options, dataset, run.id);
-  CENTAUR_RETURN_IF_ERROR(loop.Execute(std::move(finished), total, &summary.progress));
+  Status executed = loop.Execute(std::move(finished), total, &summary.progress);
+  if (!executed.ok()) {
+    (void)store_->Commit();  // keeps what was written; ends the loop's read snapshot
+    return executed.error();
+  }
   CENTAUR_RETURN_IF_ERROR(store_->FinishRun(run.id));
   CENTAUR_ASSIGN_OR_RETURN(summary.run, store_->GetRun(run.id));
   return summary;

@@ -102,12 +102,13 @@ class LocalProvider : public Provider {
   // nearly all of the engine's own time per item. The items of a run differ
   // only in their last message (the system prompt and the n-shot examples
   // are the same), so the template is rendered once per conversation with a
-  // marker in place of the last message's content, and each request is the
-  // text around the marker with its content in between. That is trusted for
-  // a conversation only when it gives exactly what the template gives for
-  // the first real content and for a probe with edge whitespace, quotes,
-  // braces and mixed case (a template that trims, escapes or changes the
-  // content fails the check and is rendered in full every time).
+  // probe in place of the last message's content, and each request is the
+  // text around the probe with its content in between. That is trusted for
+  // a conversation only when the probe (edge whitespace, quotes, braces and
+  // mixed case) comes out verbatim, once, and the text around it gives
+  // exactly what the template gives for the first real content (a template
+  // that trims, escapes or changes the content fails the check and is
+  // rendered in full every time).
   Result<std::string> Render(const ChatRequest& request, const Frame** used) {
     if (request.messages.empty()) return RenderJinja(request.chat_template, request.messages);
     const std::string& last = request.messages.back().content;
@@ -131,8 +132,8 @@ class LocalProvider : public Provider {
     return it->second.before + last + it->second.after;
   }
 
-  // The text around the last message's content; `usable` when it renders
-  // `content` as `full` and a probe as the template does.
+  // The text around the last message's content; `usable` when the probe
+  // locates it and it renders `content` as `full`.
   //
   // Tokenizing the prompt was then most of the rest: the text before the
   // content is the same every time. llama.cpp splits a prompt at special
@@ -148,24 +149,17 @@ class LocalProvider : public Provider {
     size_t cut = 0;                 // 0: tokenize the whole prompt
   };
   Frame MakeFrame(const ChatRequest& request, const std::string& content, const std::string& full) {
-    static const std::string kMarker =
-        "\x01"
-        "centaur-content"
-        "\x02";
     static const std::string kProbe = "  Probe: {\"a\"}\n'<b>' & MiXeD {{x}} \n ";
     Frame f;
     std::vector<ChatMessage> messages = request.messages;
-    messages.back().content = kMarker;
-    Result<std::string> marked = RenderJinja(request.chat_template, messages);
-    if (!marked.ok()) return f;
-    const size_t at = marked->find(kMarker);
-    if (at == std::string::npos || marked->find(kMarker, at + 1) != std::string::npos) return f;
-    f.before = marked->substr(0, at);
-    f.after = marked->substr(at + kMarker.size());
-    if (f.before + content + f.after != full) return f;
     messages.back().content = kProbe;
     Result<std::string> probe = RenderJinja(request.chat_template, messages);
-    f.usable = probe.ok() && *probe == f.before + kProbe + f.after;
+    if (!probe.ok()) return f;
+    const size_t at = probe->find(kProbe);
+    if (at == std::string::npos || probe->find(kProbe, at + 1) != std::string::npos) return f;
+    f.before = probe->substr(0, at);
+    f.after = probe->substr(at + kProbe.size());
+    f.usable = f.before + content + f.after == full;
     if (f.usable) SplitTokens(&f, {full, *probe});
     return f;
   }

@@ -78,8 +78,24 @@ SqliteStore::~SqliteStore() {
   if (!st.ok()) spdlog::warn("closing the store: {}", st.error().message);
 }
 
+Status SqliteStore::BeginReads() {
+  if (pending_ || reading_) return OkStatus();
+  CENTAUR_ASSIGN_OR_RETURN(StmtRef begin, db_->Cached("BEGIN"));
+  CENTAUR_RETURN_IF_ERROR(begin->Run());
+  reading_ = true;
+  return OkStatus();
+}
+
+Status SqliteStore::EndReads() {
+  if (!reading_) return OkStatus();
+  reading_ = false;
+  CENTAUR_ASSIGN_OR_RETURN(StmtRef commit, db_->Cached(kCommitSql));
+  return commit->Run();
+}
+
 Status SqliteStore::BeginPending() {
   if (pending_) return OkStatus();
+  CENTAUR_RETURN_IF_ERROR(EndReads());
   CENTAUR_ASSIGN_OR_RETURN(StmtRef begin, db_->Cached(kBeginSql));
   CENTAUR_RETURN_IF_ERROR(begin->Run());
   pending_ = true;
@@ -87,7 +103,7 @@ Status SqliteStore::BeginPending() {
 }
 
 Status SqliteStore::Commit() {
-  if (!pending_) return OkStatus();
+  if (!pending_) return EndReads();
   CENTAUR_ASSIGN_OR_RETURN(StmtRef commit, db_->Cached(kCommitSql));
   Status st = commit->Run();
   if (!st.ok()) return CheckLost(st.error());

@@ -85,6 +85,7 @@ class SqliteStore final : public Store {
   Result<std::optional<CacheEntry>> CacheGet(const std::string& key) override;
   Status CachePut(const CacheEntry& entry) override;
 
+  Status BeginReads() override;
   Status Commit() override;
 
  private:
@@ -94,8 +95,10 @@ class SqliteStore final : public Store {
   static constexpr const char* kBeginSql = "BEGIN IMMEDIATE";
   static constexpr const char* kCommitSql = "COMMIT";
 
-  // Opens the group transaction if none is open.
+  // Opens the group transaction if none is open (ending a read snapshot).
   Status BeginPending();
+  // Ends the snapshot of BeginReads, if one is open.
+  Status EndReads();
   // Commits pending writes, then runs `body` in a transaction of its own:
   // committed when it succeeds, rolled back when it fails.
   Status RunInOwnTransaction(const std::function<Status()>& body);
@@ -117,6 +120,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<Db> db_;
   std::unique_ptr<Checkpointer> checkpointer_;  // null for :memory:; stopped before db_ closes
   bool pending_ = false;                        // a group transaction is open
+  bool reading_ = false;                        // a read snapshot (BeginReads) is open
   // The run AddResult last found running; saves a lookup per result. (A run
   // finished by another process meanwhile is not noticed.)
   int64_t running_run_ = 0;

@@ -90,6 +90,40 @@ TEST_F(RunnerTest, RunsEveryItemWithinConcurrencyAndCountsAccuracy) {
   EXPECT_EQ(s->run.status, "done");
 }
 
+// The run's cache writes wait for its next group commit (the fake clock
+// never reaches one before the end), and a repeated item is still answered
+// from them, not sent again.
+TEST_F(RunnerTest, RepeatedItemIsServedFromTheCacheBeforeItIsCommitted) {
+  std::vector<Item> items;
+  for (const char* id : {"a", "b", "c"}) {
+    Item item;
+    item.id = id;
+    item.input = {{"text", std::string(id) == "b" ? "other" : "refund please"}};
+    item.split = "val";
+    items.push_back(item);
+  }
+  auto d = store_->CreateDataset("dup", "mem", items);
+  ASSERT_TRUE(d.ok());
+  FakeProvider provider(Classify);
+  Runner runner(store_.get(), &provider, &prices_, &clock_);
+  RunOptions one_at_a_time;
+  one_at_a_time.concurrency = 1;
+  auto s = runner.Run(task_, {"openai", "gpt-4o-mini-2024-07-18"}, *d, one_at_a_time);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->progress.calls, 2);
+  EXPECT_EQ(s->progress.cache_hits, 1);
+  EXPECT_EQ(provider.requests.size(), 2u);
+  EXPECT_EQ(s->run.succeeded, 3);
+  auto a = store_->GetResult(s->run.id, "a");
+  auto c = store_->GetResult(s->run.id, "c");
+  ASSERT_TRUE(a.ok() && c.ok());
+  EXPECT_FALSE(a->cache_hit);
+  EXPECT_TRUE(c->cache_hit);
+  ASSERT_EQ(c->attempts.size(), 1u);
+  EXPECT_FALSE(c->attempts[0].request_json.empty());  // the body stored with a's attempt
+  EXPECT_EQ(c->attempts[0].request_json, a->attempts[0].request_json);
+}
+
 TEST_F(RunnerTest, SecondRunIsServedFromCache) {
   DatasetInfo d = Dataset(10);
   FakeProvider provider(Classify);

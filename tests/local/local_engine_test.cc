@@ -216,19 +216,26 @@ TEST_F(LocalEngineTest, ModelWithoutChatTemplateNeedsAnOverride) {
 
 // Requests after the first of a conversation reuse its rendering around the
 // last message; they must get exactly the prompt a full rendering gives,
-// also under a template that changes the content (here: trims it), where
-// the reuse must not happen.
+// also under templates that change the content (trim it; replace a word the
+// probe lacks but the first message has), where the reuse must not happen.
 TEST_F(LocalEngineTest, LaterRequestsGetThePromptTheTemplateRenders) {
   const std::string templates[] = {
       "",  // the model's own
       "{% for m in messages %}<|{{ m.role }}|>{{ m.content | trim }}\n{% endfor %}<|assistant|>",
+      "{% for m in messages %}<|{{ m.role }}|>{{ m.content | replace('message', 'note') }}\n"
+      "{% endfor %}<|assistant|>",
   };
   // Each later request is rendered around the first one's frame and
   // tokenized after its last special token; a fresh provider renders and
   // tokenizes it whole.
-  const std::string later[] = {"  where is {my} \"card\"?  ", "Refund me\n", "x", " leading",
-                               "<|end|>\n<|assistant|>\nspecial tokens inside", "\n\nüñï ✓ 日本",
-                               ""};
+  const std::string later[] = {"  where is {my} \"card\"?  ",
+                               "Refund me\n",
+                               "x",
+                               " leading",
+                               "<|end|>\n<|assistant|>\nspecial tokens inside",
+                               "\n\nüñï ✓ 日本",
+                               "",
+                               "another message"};
   for (const std::string& tmpl : templates) {
     std::unique_ptr<Provider> warm = Open(1);
     ChatRequest first = Request("the first message", "");

@@ -637,6 +637,29 @@ TEST_F(StoreTest, PendingWritesAreInvisibleToOthersUntilCommit) {
   ASSERT_TRUE(store_->Commit().ok());  // nothing pending: a no-op
 }
 
+// A read snapshot (BeginReads) holds no write lock: another connection
+// writes meanwhile, the snapshot's reads do not see that until Commit ends
+// the snapshot, and a write of its own ends the snapshot first.
+TEST_F(StoreTest, ReadSnapshotLetsOthersWriteAndEndsAtCommitOrAWrite) {
+  auto other = MustOpen(dir_.db());
+  ASSERT_TRUE(store_->BeginReads().ok());
+  EXPECT_FALSE(store_->CacheGet("k")->has_value());  // the snapshot starts here
+  ASSERT_TRUE(other->CachePut({"k", "v", "stop", 1, 1, 1}).ok());
+  ASSERT_TRUE(other->Commit().ok());
+  EXPECT_FALSE(store_->CacheGet("k")->has_value());
+  ASSERT_TRUE(store_->Commit().ok());
+  EXPECT_TRUE(store_->CacheGet("k")->has_value());
+
+  ASSERT_TRUE(store_->BeginReads().ok());
+  EXPECT_FALSE(store_->CacheGet("k2")->has_value());
+  ASSERT_TRUE(other->CachePut({"k2", "v", "stop", 1, 1, 1}).ok());
+  ASSERT_TRUE(other->Commit().ok());
+  ASSERT_TRUE(store_->CachePut({"k3", "w", "stop", 1, 1, 1}).ok());
+  EXPECT_TRUE(store_->CacheGet("k2")->has_value());
+  ASSERT_TRUE(store_->Commit().ok());
+  EXPECT_TRUE(other->CacheGet("k3")->has_value());
+}
+
 TEST_F(StoreTest, ClosingCommitsPendingWrites) {
   int64_t run = MakeRun(std::nullopt, "c", "call");
   ASSERT_TRUE(store_->AddResult(MakeResult(run, "a")).ok());
