@@ -63,13 +63,14 @@ std::optional<bool> IsCorrect(const Task& task, const Json& output,
 ItemCall::ItemCall(const CallContext* ctx, Json input, std::optional<Json> gold, Done done)
     : ctx_(ctx), input_(std::move(input)), gold_(std::move(gold)), done_(std::move(done)) {}
 
-void ItemCall::Start() {
+void ItemCall::Prepare() {
+  prepared_ = true;
   result_.input = input_;
   result_.gold = gold_;
   result_.created_ms = ctx_->clock->UnixMillis();
   Result<ChatRequest> request = BuildRequest(*ctx_->task, input_, ctx_->model);
   if (!request.ok()) {
-    Finish(false, Json(), request.error().message);
+    build_error_ = request.error().message;
     return;
   }
   request_ = std::move(request).value();
@@ -77,34 +78,47 @@ void ItemCall::Start() {
   // Repeated samples of a seeded task draw with seeds of their own, or they
   // would all be the same sample; sample 0 keeps the task's seed.
   if (request_.params.seed.has_value()) *request_.params.seed += request_.sample_index;
-  Attempt();
+  prepared_hit_ = Lookup();
 }
 
-void ItemCall::Attempt() {
+void ItemCall::Start() {
+  if (!prepared_) Prepare();
+  if (build_error_.has_value()) {
+    Finish(false, Json(), *build_error_);
+    return;
+  }
+  Send(std::move(prepared_hit_));
+}
+
+void ItemCall::Attempt() { Send(Lookup()); }
+
+std::optional<CacheEntry> ItemCall::Lookup() {
   request_json_ = ChatRequestText(request_);
   request_hash_ = Hash128Hex(request_json_);
   cache_key_ = CacheKey(ctx_->provider_name, request_json_);
-  if (ctx_->policy.use_cache && !ctx_->policy.refresh) {
-    const CacheEntry* pending =
-        ctx_->pending_cache != nullptr ? ctx_->pending_cache->Find(cache_key_) : nullptr;
-    Result<std::optional<CacheEntry>> hit = pending != nullptr ? std::optional<CacheEntry>(*pending)
-                                                               : ctx_->store->CacheGet(cache_key_);
-    if (hit.ok() && hit->has_value()) {
-      const CacheEntry& entry = **hit;
-      AttemptRecord attempt;
-      attempt.attempt_no = static_cast<int>(result_.attempts.size()) + 1;
-      attempt.request_hash = request_hash_;
-      // No body: a cache entry is only ever written together with an attempt
-      // holding this very request, so the requests table has it already.
-      attempt.response_text = entry.response_text;
-      attempt.input_tokens = entry.input_tokens;
-      attempt.output_tokens = entry.output_tokens;
-      attempt.cost = 0.0;  // a cache hit costs nothing now
-      attempt.cache_hit = true;
-      attempt.created_ms = ctx_->clock->UnixMillis();
-      HandleOutput(entry.response_text, std::move(attempt));
-      return;
-    }
+  if (!ctx_->policy.use_cache || ctx_->policy.refresh) return std::nullopt;
+  const CacheEntry* pending =
+      ctx_->pending_cache != nullptr ? ctx_->pending_cache->Find(cache_key_) : nullptr;
+  if (pending != nullptr) return *pending;
+  Result<std::optional<CacheEntry>> hit = ctx_->store->CacheGet(cache_key_);
+  return hit.ok() ? std::move(hit).value() : std::nullopt;
+}
+
+void ItemCall::Send(std::optional<CacheEntry> hit) {
+  if (hit.has_value()) {
+    AttemptRecord attempt;
+    attempt.attempt_no = static_cast<int>(result_.attempts.size()) + 1;
+    attempt.request_hash = request_hash_;
+    // No body: a cache entry is only ever written together with an attempt
+    // holding this very request, so the requests table has it already.
+    attempt.response_text = hit->response_text;
+    attempt.input_tokens = hit->input_tokens;
+    attempt.output_tokens = hit->output_tokens;
+    attempt.cost = 0.0;  // a cache hit costs nothing now
+    attempt.cache_hit = true;
+    attempt.created_ms = ctx_->clock->UnixMillis();
+    HandleOutput(hit->response_text, std::move(attempt));
+    return;
   }
   int64_t started = ctx_->clock->NowMicros();
   ctx_->provider->Submit(request_, [this, started](Result<ChatResponse> response) {

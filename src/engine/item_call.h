@@ -96,11 +96,20 @@ class ItemCall {
   // finished result (run_id and item_id are left for the caller to set).
   ItemCall(const CallContext* ctx, Json input, std::optional<Json> gold, Done done);
 
-  // Starts the first attempt. Cache hits finish synchronously, inside Start.
+  // Builds the request and looks it up in the cache: the part of starting
+  // that needs no provider, so a caller can do it for several items in a
+  // row (the store's pages stay in the CPU caches). Optional before Start.
+  void Prepare();
+  // Starts the first attempt (preparing it first if Prepare was not called).
+  // Cache hits finish synchronously, inside Start.
   void Start();
 
  private:
   void Attempt();
+  // Sets the request's text, hash and cache key; returns its cache entry.
+  std::optional<CacheEntry> Lookup();
+  // Answers from `hit` or sends the request.
+  void Send(std::optional<CacheEntry> hit);
   void OnResponse(Result<ChatResponse> response, int64_t started_us);
   void HandleOutput(const std::string& text, AttemptRecord attempt);
   void Finish(bool ok, Json output, const std::string& error);
@@ -116,6 +125,9 @@ class ItemCall {
   std::string cache_key_;
   std::string request_json_;
   std::string request_hash_;
+  bool prepared_ = false;
+  std::optional<std::string> build_error_;  // Prepare: the request could not be built
+  std::optional<CacheEntry> prepared_hit_;  // Prepare: the first attempt's cache entry
 };
 
 }  // namespace centaur

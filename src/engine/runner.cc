@@ -86,7 +86,7 @@ class RunLoop {
         if (!started) break;
         Reap();
       }
-      if (active_.empty() && exhausted_) break;
+      if (active_.empty() && ready_.empty() && exhausted_) break;
       if (!active_.empty()) {
         provider_->Poll(Store::kGroupCommitMs / 2);
         Reap();
@@ -111,32 +111,34 @@ class RunLoop {
   }
 
  private:
-  // Starts the next item that has no result yet. false: none left.
+  // Starts the next item that has no result yet (or fails one whose input
+  // does not fit the task). false: none left.
   Result<bool> StartNext() {
-    while (true) {
-      if (remaining_in_limit_ <= 0) {
-        exhausted_ = true;
-        return false;
-      }
-      if (page_.empty()) {
-        if (exhausted_) return false;
-        CENTAUR_ASSIGN_OR_RETURN(page_,
-                                 ListPage(store_->ListItems(dataset_.id, options_.split, after_seq_,
-                                                            RunOptions::kItemPageSize)));
-        if (page_.empty()) {
-          exhausted_ = true;
-          return false;
-        }
-        after_seq_ = page_.back().seq;
-      }
-      Item item = std::move(page_.front());
-      page_.pop_front();
-      --remaining_in_limit_;
-      if (finished_.count(item.id) > 0) continue;
-      Result<Json> input = MapInputs(*ctx_->task, item.input, options_.input_map);
+    if (ready_.empty()) {
+      CENTAUR_ASSIGN_OR_RETURN(bool more, PrepareSome());
+      if (!more) return false;
+    }
+    if (ready_.empty()) return true;  // only failed inputs this time
+    auto [job_id, call] = std::move(ready_.front());
+    ready_.pop_front();
+    ItemCall* raw = call.get();
+    active_.emplace(job_id, std::move(call));
+    raw->Start();
+    return true;
+  }
+
+  // Prepares the calls of up to `concurrency` next items in a row (see
+  // ItemCall::Prepare). false: no item was left.
+  Result<bool> PrepareSome() {
+    const int want = options_.concurrency < 1 ? 1 : options_.concurrency;
+    bool any = false;
+    for (int n = 0; n < want; ++n) {
+      CENTAUR_ASSIGN_OR_RETURN(std::optional<Item> item, NextItem());
+      if (!item.has_value()) break;
+      any = true;
+      Result<Json> input = MapInputs(*ctx_->task, item->input, options_.input_map);
       uint64_t job_id = next_job_id_++;
-      std::string item_id = item.id;
-      auto on_done = [this, job_id, item_id](ResultRecord result) {
+      auto on_done = [this, job_id, item_id = item->id](ResultRecord result) {
         result.run_id = run_id_;
         result.item_id = item_id;
         done_.push_back(std::move(result));
@@ -147,17 +149,42 @@ class RunLoop {
         ResultRecord result;
         result.status = "failed";
         result.error = input.error().message;
-        result.input = item.input;
-        result.gold = item.gold;
+        result.input = item->input;
+        result.gold = item->gold;
         result.created_ms = clock_->UnixMillis();
         on_done(std::move(result));
-        return true;
+        continue;
       }
-      auto call = std::make_unique<ItemCall>(ctx_, std::move(input).value(), item.gold, on_done);
-      ItemCall* raw = call.get();
-      active_.emplace(job_id, std::move(call));
-      raw->Start();
-      return true;
+      auto call = std::make_unique<ItemCall>(ctx_, std::move(input).value(), item->gold, on_done);
+      call->Prepare();
+      ready_.emplace_back(job_id, std::move(call));
+    }
+    return any;
+  }
+
+  // The next item that has no result yet; nullopt when none is left.
+  Result<std::optional<Item>> NextItem() {
+    while (true) {
+      if (remaining_in_limit_ <= 0) {
+        exhausted_ = true;
+        return std::optional<Item>();
+      }
+      if (page_.empty()) {
+        if (exhausted_) return std::optional<Item>();
+        CENTAUR_ASSIGN_OR_RETURN(page_,
+                                 ListPage(store_->ListItems(dataset_.id, options_.split, after_seq_,
+                                                            RunOptions::kItemPageSize)));
+        if (page_.empty()) {
+          exhausted_ = true;
+          return std::optional<Item>();
+        }
+        after_seq_ = page_.back().seq;
+      }
+      Item item = std::move(page_.front());
+      page_.pop_front();
+      --remaining_in_limit_;
+      if (finished_.count(item.id) > 0) continue;
+      return std::optional<Item>(std::move(item));
     }
   }
 
@@ -225,6 +252,7 @@ class RunLoop {
   std::deque<Item> page_;
   uint64_t next_job_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<ItemCall>> active_;
+  std::deque<std::pair<uint64_t, std::unique_ptr<ItemCall>>> ready_;  // prepared, not started
   std::vector<ResultRecord> done_;
   std::vector<ResultRecord> unstored_;  // counted, written at the next commit
   std::vector<uint64_t> reap_;
