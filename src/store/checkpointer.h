@@ -2,10 +2,11 @@
 //
 // With SQLite's default auto-checkpoint, the commit that grows the WAL past
 // its limit copies the whole WAL into the database file (and fsyncs twice)
-// before returning, so a writer committing every 50 ms stalls regularly and
-// does that I/O on its own time. Instead, a commit that grows the WAL past
-// kSoftFrames wakes a background thread (with its own connection) that runs
-// a PASSIVE checkpoint, which never blocks readers or the writer.
+// before returning, so a writer committing several times a second stalls
+// regularly and does that I/O on its own time. Instead, a commit that grows
+// the WAL past kSoftFrames wakes a background thread (with its own
+// connection) that runs a PASSIVE checkpoint, which never blocks readers or
+// the writer.
 //
 // A passive checkpoint cannot finish while the writer keeps appending, and
 // the WAL only restarts from its beginning once everything in it has been
