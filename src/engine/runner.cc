@@ -79,9 +79,8 @@ class RunLoop {
     start_us_ = clock_->NowMicros();
     int64_t last_commit_us = start_us_;
     int64_t last_progress_us = start_us_;
-    const int concurrency = options_.concurrency < 1 ? 1 : options_.concurrency;
     while (true) {
-      while (static_cast<int>(active_.size()) < concurrency) {
+      while (static_cast<int>(active_.size()) < Concurrency()) {
         CENTAUR_ASSIGN_OR_RETURN(bool started, StartNext());
         if (!started) break;
         Reap();
@@ -127,12 +126,13 @@ class RunLoop {
     return true;
   }
 
-  // Prepares the calls of up to `concurrency` next items in a row (see
+  int Concurrency() const { return options_.concurrency < 1 ? 1 : options_.concurrency; }
+
+  // Prepares the calls of up to Concurrency() next items in a row (see
   // ItemCall::Prepare). false: no item was left.
   Result<bool> PrepareSome() {
-    const int want = options_.concurrency < 1 ? 1 : options_.concurrency;
     bool any = false;
-    for (int n = 0; n < want; ++n) {
+    for (int n = 0; n < Concurrency(); ++n) {
       CENTAUR_ASSIGN_OR_RETURN(std::optional<Item> item, NextItem());
       if (!item.has_value()) break;
       any = true;

@@ -80,7 +80,7 @@ SqliteStore::~SqliteStore() {
 
 Status SqliteStore::BeginReads() {
   if (pending_ || reading_) return OkStatus();
-  CENTAUR_ASSIGN_OR_RETURN(StmtRef begin, db_->Cached("BEGIN"));
+  CENTAUR_ASSIGN_OR_RETURN(StmtRef begin, db_->Cached(kBeginReadsSql));
   CENTAUR_RETURN_IF_ERROR(begin->Run());
   reading_ = true;
   return OkStatus();

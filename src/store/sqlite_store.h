@@ -93,6 +93,7 @@ class SqliteStore final : public Store {
       : db_(std::move(db)), checkpointer_(std::move(checkpointer)) {}
 
   static constexpr const char* kBeginSql = "BEGIN IMMEDIATE";
+  static constexpr const char* kBeginReadsSql = "BEGIN";  // deferred: no lock until a read
   static constexpr const char* kCommitSql = "COMMIT";
 
   // Opens the group transaction if none is open (ending a read snapshot).

@@ -25,37 +25,37 @@
 namespace centaur {
 
 struct Item {
-  std::string id;            // stable: given, or a content hash
-  Json input;                // object: column/field name -> value
-  std::optional<Json> gold;  // the gold label/output, when known
-  std::string split;         // "val" or "test"
-  int64_t seq = 0;           // storage order, for paging (set by the store)
+  std::string id;              // stable: given, or a content hash
+  Json input;                  // object: column/field name -> value
+  std::optional<Json> gold;    // the gold label/output, when known
+  std::string split;           // "val" or "test"
+  int64_t seq = 0;             // storage order, for paging (set by the store)
 };
 
 struct DatasetInfo {
   int64_t id = 0;
   std::string name;
-  std::string source;  // the imported file's path
+  std::string source;          // the imported file's path
   int64_t created_ms = 0;
   int64_t items = 0, val_items = 0, test_items = 0, labeled = 0;
 };
 
 struct TaskVersionRecord {
   std::string name;
-  std::string version;  // the task's behaviour hash
+  std::string version;         // the task's behaviour hash
   std::string source_path;
-  std::string source_text;  // the task file as loaded (for history/diff)
-  Json spec;                // canonical JSON of everything hashed
+  std::string source_text;     // the task file as loaded (for history/diff)
+  Json spec;                   // canonical JSON of everything hashed
 };
 
 struct RunSpec {
-  std::string kind = "run";  // "run" or "call" (single `centaur call`)
+  std::string kind = "run";    // "run" or "call" (single `centaur call`)
   std::string task_name;
   std::string task_version;
-  std::string model;  // "provider:model"
-  Json params;        // sampling params and attempts
+  std::string model;           // "provider:model"
+  Json params;                 // sampling params and attempts
   std::optional<int64_t> dataset_id;
-  std::string split;  // "val", "test", "all" (or "" for calls)
+  std::string split;           // "val", "test", "all" (or "" for calls)
   std::optional<int64_t> limit;
   // Runs with the same identity are the same run: an unfinished one resumes.
   std::string identity;
@@ -65,30 +65,30 @@ struct RunInfo {
   int64_t id = 0;
   RunSpec spec;
   std::string dataset_name;
-  std::string status;  // "running" or "done"
+  std::string status;          // "running" or "done"
   int64_t created_ms = 0;
-  int64_t finished_ms = 0;  // 0 while running
+  int64_t finished_ms = 0;     // 0 while running
   // Aggregates over the run's results (kept current by FinishRun and
   // computed on read while running).
   int64_t results = 0, succeeded = 0, failed = 0;
-  int64_t calls = 0;  // provider requests made (cache hits excluded)
+  int64_t calls = 0;           // provider requests made (cache hits excluded)
   int64_t cache_hits = 0;
   int64_t input_tokens = 0, output_tokens = 0;
-  std::optional<double> cost;        // nullopt when any call's cost is unknown
+  std::optional<double> cost;  // nullopt when any call's cost is unknown
   int64_t labeled = 0, correct = 0;  // results with a gold label / right ones
-  double latency_ms = 0;             // sum over results
+  double latency_ms = 0;       // sum over results
 };
 
 struct AttemptRecord {
-  int attempt_no = 1;         // 1-based; re-asks count up
-  std::string request_hash;   // key of the request body in the requests table
-  std::string request_json;   // canonical request (ChatRequestText), no secrets
-  std::string response_text;  // the model's output text ("" on error)
-  std::string raw_body;       // provider's body, for the trace ("" on cache hit)
-  std::string status;         // "ok", "invalid" (parse/validation) or "error"
-  std::string error;          // validation or API error text, redacted
+  int attempt_no = 1;          // 1-based; re-asks count up
+  std::string request_hash;    // key of the request body in the requests table
+  std::string request_json;    // canonical request (ChatRequestText), no secrets
+  std::string response_text;   // the model's output text ("" on error)
+  std::string raw_body;        // provider's body, for the trace ("" on cache hit)
+  std::string status;          // "ok", "invalid" (parse/validation) or "error"
+  std::string error;           // validation or API error text, redacted
   double latency_ms = 0;
-  int http_attempts = 0;  // transport tries (0 on cache hit)
+  int http_attempts = 0;       // transport tries (0 on cache hit)
   int64_t input_tokens = 0, output_tokens = 0;
   std::optional<double> cost;
   bool cache_hit = false;
@@ -98,15 +98,15 @@ struct AttemptRecord {
 struct ResultRecord {
   int64_t run_id = 0;
   std::string item_id;
-  std::string status;  // "ok" or "failed"
-  Json output;         // validated output; null when failed
-  std::string raw;     // last raw output text
-  std::string error;   // last error when failed
+  std::string status;          // "ok" or "failed"
+  Json output;                 // validated output; null when failed
+  std::string raw;             // last raw output text
+  std::string error;           // last error when failed
   int64_t input_tokens = 0, output_tokens = 0;
   std::optional<double> cost;
   double latency_ms = 0;
-  bool cache_hit = false;       // every attempt came from the cache
-  std::optional<bool> correct;  // set when the item has a gold label
+  bool cache_hit = false;      // every attempt came from the cache
+  std::optional<bool> correct; // set when the item has a gold label
   std::vector<AttemptRecord> attempts;
   int64_t created_ms = 0;
   // Filled by reads only: the item's input and gold.
@@ -255,11 +255,10 @@ class Store {
   virtual Result<std::optional<CacheEntry>> CacheGet(const std::string& key) = 0;
   virtual Status CachePut(const CacheEntry& entry) = 0;
 
-  // Lets the reads until the next write or Commit() share one snapshot: a
-  // read on its own takes and drops the database's read lock, which costs
-  // more than a cache lookup. Holds no write lock, so other writers are not
-  // kept waiting; their commits after the snapshot began are not seen by
-  // those reads.
+  // Lets the reads until the next write or Commit() share one snapshot, so
+  // each read need not take and drop the database's read lock on its own.
+  // Holds no write lock, so other writers are not kept waiting; their
+  // commits after the snapshot began are not seen by those reads.
   virtual Status BeginReads() = 0;
   // Makes every pending write durable (and ends a snapshot of BeginReads).
   virtual Status Commit() = 0;
