@@ -14,14 +14,21 @@
 //
 //   local_bench overhead MODEL.gguf TASK.yaml INPUTS.jsonl [--parallel N] [--ctx N]
 //                        [--threads N]
-//     Runner::Run over the inputs with a temporary SQLite store: the wall time
-//     of Run against Provider::ComputeSeconds() (inside llama_decode and
-//     sampling). The rest is the engine's: rendering, tokenizing, parsing,
-//     validation, the store.
+//     Runner::Run over the inputs with a temporary SQLite store: the share of
+//     the engine's work (rendering, parsing, validation, the store) in the
+//     run. With one shard the engine and the model take turns on one thread:
+//     overhead_fraction is the wall time of Run outside
+//     Provider::ComputeSeconds() (llama_decode, sampling, the tokenizer) over
+//     the wall time. When the model decodes on threads of its own
+//     (sharded_decoder.h), the engine's work overlaps decoding and takes CPU
+//     from it instead: overhead_fraction is the CPU time of the thread that
+//     called Run, less the tokenizer's, over the whole process's.
 //
 // INPUTS.jsonl: one object of task inputs per line.
 #include <fmt/format.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include <chrono>
 #include <cstdio>
@@ -52,6 +59,21 @@ template <typename T>
 T Must(Result<T> r, const char* what) {
   if (!r.ok()) Die(std::string(what) + ": " + r.error().message);
   return std::move(r).value();
+}
+
+// CPU seconds of the calling thread, or of the whole process.
+double ThreadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+  };
+  return s(u.ru_utime) + s(u.ru_stime);
 }
 
 double SecondsSince(SteadyClock::time_point t) {
@@ -218,19 +240,38 @@ int Overhead(const Args& a) {
     RunOptions options;
     options.concurrency = a.parallel;
     const auto start = SteadyClock::now();
+    const double thread_cpu0 = ThreadCpuSeconds(), process_cpu0 = ProcessCpuSeconds();
     RunSummary summary = Must(runner.Run(task, model, dataset, options), "run");
     const double wall = SecondsSince(start);
+    const double thread_cpu = ThreadCpuSeconds() - thread_cpu0;
+    const double process_cpu = ProcessCpuSeconds() - process_cpu0;
     const double compute = provider->ComputeSeconds();
+    // The model's seconds on the thread that called Run: decoding too when
+    // it is not on threads of its own.
+    const LocalComputeTime split = LocalCompute(*provider);
+    const double caller_model =
+        split.tokenize_s + split.embed_s + (split.shards == 1 ? split.decode_s : 0);
+    const double engine_cpu = thread_cpu - caller_model;
     const int64_t n = summary.progress.succeeded + summary.progress.failed;
-    OrderedJson out = {{"items", n},
-                       {"succeeded", summary.progress.succeeded},
-                       {"calls", summary.progress.calls},
-                       {"parallel", a.parallel},
-                       {"output_tokens", summary.progress.output_tokens},
-                       {"wall_s", wall},
-                       {"compute_s", compute},
-                       {"overhead_fraction", (wall - compute) / wall},
-                       {"overhead_ms_per_item", n > 0 ? 1000 * (wall - compute) / n : 0.0}};
+    // Sharded, the engine's work overlaps decoding: its cost is the CPU it
+    // takes from the shards, and the model's stalls are the wall time when
+    // no shard decoded.
+    const bool sharded = split.shards > 1;
+    const double stall = wall - (sharded ? split.decode_s : compute);
+    OrderedJson out = {
+        {"items", n},
+        {"succeeded", summary.progress.succeeded},
+        {"calls", summary.progress.calls},
+        {"parallel", a.parallel},
+        {"shards", split.shards},
+        {"output_tokens", summary.progress.output_tokens},
+        {"wall_s", wall},
+        {"compute_s", compute},
+        {"stall_fraction", stall / wall},
+        {"engine_cpu_s", sharded ? engine_cpu : wall - compute},
+        {"process_cpu_s", process_cpu},
+        {"overhead_fraction", sharded ? engine_cpu / process_cpu : stall / wall},
+        {"overhead_ms_per_item", n > 0 ? 1000 * (sharded ? engine_cpu : wall - compute) / n : 0.0}};
     std::puts(out.dump().c_str());
     if (summary.progress.succeeded != static_cast<int64_t>(items.size())) rc = 1;
   }

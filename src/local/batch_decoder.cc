@@ -48,16 +48,10 @@ struct Slot {
   DecodeResult result;
 };
 
-// Threads for llama_decode of one token: DecoderOptions::threads, else one
-// per 16 MB of weights, up to the cores. A tiny model's ops take microseconds, less than
-// sharing them with a second thread costs, and a thread waiting at a barrier
-// for one the OS has descheduled spins for milliseconds (on a busy 2-core
-// machine the tiny model decoded 20x slower on two threads than on one).
+// Threads for llama_decode of one token: DecoderOptions::threads, else
+// ThreadsBySize.
 int DecodeThreads(const DecoderOptions& options, const llama_model* model) {
-  if (options.threads > 0) return options.threads;
-  constexpr uint64_t kBytesPerThread = 16ull << 20;
-  const uint64_t by_size = std::max<uint64_t>(1, llama_model_size(model) / kBytesPerThread);
-  return static_cast<int>(std::min<uint64_t>(by_size, static_cast<uint64_t>(Cores())));
+  return options.threads > 0 ? options.threads : ThreadsBySize(model);
 }
 
 size_t CommonPrefix(const std::vector<llama_token>& a, const std::vector<int32_t>& b) {
@@ -340,6 +334,7 @@ Result<std::unique_ptr<BatchDecoder>> BatchDecoder::Create(std::shared_ptr<Local
   cp.n_ubatch = std::min<uint32_t>(cp.n_batch, 512);
   cp.n_seq_max = static_cast<uint32_t>(impl->options.parallel);
   cp.kv_unified = false;  // one KV stream per sequence: no cross-sequence attention cost
+  if (SmallHeads(model->model())) cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
   CENTAUR_ASSIGN_OR_RETURN(impl->ctx, NewLlamaContext(model->model(), cp, "a context"));
   AttachThreadpools(impl.get(), cp.n_threads, cp.n_threads_batch);
   impl->n_ctx_seq = static_cast<int>(llama_n_ctx(impl->ctx)) / impl->options.parallel;

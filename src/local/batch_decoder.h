@@ -60,6 +60,11 @@ struct DecoderOptions {
   // for a step of several tokens and for picking tokens under a grammar, one
   // per core.
   int threads = 0;
+  // Decoders, each with its own context, share of `parallel` and thread
+  // (local/sharded_decoder.h). 0: one per ThreadsBySize threads of the
+  // cores, so a model too small to share a step's ops among threads runs
+  // one decoder per core; with `threads` set, one.
+  int shards = 0;
   // Greedy decoding under a grammar checks every vocabulary token whenever
   // the argmax is rejected, as llama-server does, instead of narrowing the
   // candidates first. Same tokens, slower: for tests and comparisons.

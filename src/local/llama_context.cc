@@ -1,6 +1,7 @@
 #include "local/llama_context.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <thread>
 
 #include "ggml-cpu.h"
@@ -11,6 +12,18 @@ namespace centaur {
 int Cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 int ThreadsOrCores(int threads) { return threads > 0 ? threads : Cores(); }
+
+int ThreadsBySize(const llama_model* model) {
+  constexpr uint64_t kBytesPerThread = 16ull << 20;
+  const uint64_t by_size = std::max<uint64_t>(1, llama_model_size(model) / kBytesPerThread);
+  return static_cast<int>(std::min<uint64_t>(by_size, static_cast<uint64_t>(Cores())));
+}
+
+bool SmallHeads(const llama_model* model) {
+  constexpr int kMaxSmallHead = 64;
+  const int heads = llama_model_n_head(model);
+  return heads > 0 && llama_model_n_embd(model) / heads <= kMaxSmallHead;
+}
 
 llama_context_params BaseContextParams(int threads) {
   llama_context_params cp = llama_context_default_params();

@@ -19,6 +19,21 @@ int Cores();
 // `threads` when positive, else one per core.
 int ThreadsOrCores(int threads);
 
+// Threads worth sharing one token's decoding of `model` among: one per 16 MB
+// of weights, up to the cores. A tiny model's ops take microseconds, less
+// than sharing them with a second thread costs, and a thread waiting at a
+// barrier for one the OS has descheduled spins for milliseconds (on a busy
+// 2-core machine the tiny model decoded 20x slower on two threads than on one).
+int ThreadsBySize(const llama_model* model);
+
+// Whether llama.cpp's flash attention should stay off for `model`. Its CPU
+// kernel walks the KV cache one cell at a time, with an exponential per cell;
+// for heads of 64 dimensions or fewer that costs more than the two matrix
+// products it replaces. On random-weight models (bench/RESULTS.md): head
+// size 16, 21% less CPU per run without it; head size 64, 40% more tokens/s;
+// head size 128, 10% fewer, so llama.cpp's own choice stands there.
+bool SmallHeads(const llama_model* model);
+
 // llama.cpp's default context parameters, decoding on `threads` threads,
 // without performance counters.
 llama_context_params BaseContextParams(int threads);
@@ -49,7 +64,7 @@ struct LlamaContext {
   // for every llama_decode): for one token, and for several.
   ggml_threadpool* threadpool = nullptr;
   ggml_threadpool* threadpool_batch = nullptr;
-  double busy_s = 0;             // seconds in llama.cpp: decoding, sampling, slot set-up
+  double busy_s = 0;  // seconds in llama.cpp: decoding, sampling, slot set-up
 };
 
 }  // namespace centaur

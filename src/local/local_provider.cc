@@ -15,13 +15,14 @@
 #include "local/grammar.h"
 #include "local/local_embedder.h"
 #include "local/model_files.h"
+#include "local/sharded_decoder.h"
 
 namespace centaur {
 namespace {
 
 class LocalProvider : public Provider {
  public:
-  LocalProvider(std::string name, std::unique_ptr<BatchDecoder> decoder,
+  LocalProvider(std::string name, std::unique_ptr<ShardedDecoder> decoder,
                 std::unique_ptr<LocalEmbedder> embedder)
       : name_(std::move(name)), decoder_(std::move(decoder)), embedder_(std::move(embedder)) {}
 
@@ -62,6 +63,9 @@ class LocalProvider : public Provider {
   int Poll(int timeout_ms) override { return decoder_->Poll(timeout_ms); }
   double ComputeSeconds() const override {
     return decoder_->busy_seconds() + embedder_->busy_seconds() + tokenize_s_;
+  }
+  LocalComputeTime Compute() const {
+    return {decoder_->busy_seconds(), tokenize_s_, embedder_->busy_seconds(), decoder_->shards()};
   }
 
   // Synchronous: the callback runs before Embed returns.
@@ -280,7 +284,7 @@ class LocalProvider : public Provider {
   }
 
   std::string name_;
-  std::unique_ptr<BatchDecoder> decoder_;
+  std::unique_ptr<ShardedDecoder> decoder_;
   std::unique_ptr<LocalEmbedder> embedder_;  // its context is created on first use
   std::map<std::string, common_chat_templates_ptr> templates_;
   std::map<std::string, std::string> grammars_;
@@ -291,6 +295,11 @@ class LocalProvider : public Provider {
 
 }  // namespace
 
+LocalComputeTime LocalCompute(const Provider& provider) {
+  const auto* local = dynamic_cast<const LocalProvider*>(&provider);
+  return local != nullptr ? local->Compute() : LocalComputeTime{};
+}
+
 Result<std::unique_ptr<Provider>> NewLocalProvider(const std::string& model,
                                                    const DecoderOptions& options) {
   CENTAUR_ASSIGN_OR_RETURN(std::string path, ResolveLocalModel(model));
@@ -298,7 +307,7 @@ Result<std::unique_ptr<Provider>> NewLocalProvider(const std::string& model,
   EmbedderOptions embed;
   embed.threads = options.threads;
   auto embedder = std::make_unique<LocalEmbedder>(loaded, embed);
-  CENTAUR_ASSIGN_OR_RETURN(std::unique_ptr<BatchDecoder> decoder,
+  CENTAUR_ASSIGN_OR_RETURN(std::unique_ptr<ShardedDecoder> decoder,
                            BatchDecoder::Create(std::move(loaded), options));
   return std::unique_ptr<Provider>(
       new LocalProvider(model, std::move(decoder), std::move(embedder)));

@@ -8,7 +8,10 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/json.h"
@@ -38,11 +41,12 @@ class LocalEngineTest : public ::testing::Test {
   static std::string ModelPath() { return *dir_ + "/tiny.gguf"; }
 
   static std::unique_ptr<Provider> Open(int parallel, const std::string& path = ModelPath(),
-                                        bool full_grammar_scan = false) {
+                                        bool full_grammar_scan = false, int shards = 1) {
     DecoderOptions o;
     o.parallel = parallel;
     o.context_per_sequence = 1024;
     o.full_grammar_scan = full_grammar_scan;
+    o.shards = shards;
     Result<std::unique_ptr<Provider>> p = NewLocalProvider(path, o);
     EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
     return p.ok() ? std::move(p).value() : nullptr;
@@ -145,6 +149,80 @@ TEST_F(LocalEngineTest, ParallelSequencesGiveTheSameOutputsAsOneAtATime) {
     ASSERT_TRUE(a[i].ok() && b[i].ok());
     EXPECT_EQ(a[i]->text, b[i]->text) << "item " << i;
   }
+}
+
+TEST_F(LocalEngineTest, ShardsGiveTheSameOutputsAsOneAtATimeOnThePollingThread) {
+  std::vector<ChatRequest> reqs;
+  for (int i = 0; i < 16; ++i) {
+    reqs.push_back(
+        Request("order " + std::to_string(i * 6841) + ": the parcel never came", kSchemas[i % 3]));
+  }
+  std::unique_ptr<Provider> sharded = Open(8, ModelPath(), false, /*shards=*/2);
+  std::unique_ptr<Provider> serial = Open(1);
+  ASSERT_EQ(LocalCompute(*sharded).shards, 2);
+  ASSERT_EQ(LocalCompute(*serial).shards, 1);
+
+  std::vector<std::optional<Result<ChatResponse>>> a(reqs.size());
+  std::set<std::thread::id> callback_threads;
+  const auto start = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    sharded->Submit(reqs[i], [&, i](Result<ChatResponse> r) {
+      callback_threads.insert(std::this_thread::get_id());
+      a[i] = std::move(r);
+    });
+  }
+  while (sharded->Poll(100) > 0) {
+  }
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(callback_threads, std::set<std::thread::id>{std::this_thread::get_id()});
+  // Seconds when any shard decoded: within the wall time however many
+  // decoded at once.
+  const LocalComputeTime split = LocalCompute(*sharded);
+  EXPECT_GT(split.decode_s, 0);
+  EXPECT_LE(split.decode_s, wall);
+
+  std::vector<Result<ChatResponse>> b = RunAll(serial.get(), reqs);
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    ASSERT_TRUE(a[i].has_value() && a[i]->ok() && b[i].ok()) << "item " << i;
+    EXPECT_EQ((*a[i])->text, b[i]->text) << "item " << i;
+  }
+}
+
+TEST_F(LocalEngineTest, ShardsFollowTheModelSizeUnlessThreadsOrShardsAreSet) {
+  auto shards = [](int parallel, int threads, int shards) {
+    DecoderOptions o;
+    o.parallel = parallel;
+    o.context_per_sequence = 256;
+    o.threads = threads;
+    o.shards = shards;
+    Result<std::unique_ptr<Provider>> p = NewLocalProvider(ModelPath(), o);
+    EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
+    return p.ok() ? LocalCompute(**p).shards : -1;
+  };
+  // The tiny model is far below 16 MB a thread: one decoder per core.
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(shards(8, 0, 0), std::min(8, cores));
+  EXPECT_EQ(shards(1, 0, 0), 1);
+  EXPECT_EQ(shards(8, 2, 0), 1);
+  EXPECT_EQ(shards(3, 0, 4), 3);
+}
+
+TEST_F(LocalEngineTest, ShardsStopWithRequestsInFlight) {
+  std::unique_ptr<Provider> p = Open(4, ModelPath(), false, /*shards=*/2);
+  // At least 900 characters each: far more than 50 ms of decoding.
+  const std::string schema =
+      R"({"type":"object","properties":{"story":{"type":"string","minLength":900}},)"
+      R"("required":["story"],"additionalProperties":false})";
+  int finished = 0;
+  for (int i = 0; i < 8; ++i) {
+    ChatRequest r = Request("long one " + std::to_string(i), schema);
+    r.params.max_tokens = 1000;
+    p->Submit(std::move(r), [&finished](Result<ChatResponse>) { ++finished; });
+  }
+  EXPECT_EQ(p->Poll(50), 8);
+  p.reset();  // joins the shard threads mid-decoding; callbacks never run
+  EXPECT_EQ(finished, 0);
 }
 
 TEST_F(LocalEngineTest, GreedyUnderAGrammarPicksWhatCheckingEveryTokenPicks) {
