@@ -308,7 +308,7 @@ Result<std::unique_ptr<Provider>> NewLocalProvider(const std::string& model,
   embed.threads = options.threads;
   auto embedder = std::make_unique<LocalEmbedder>(loaded, embed);
   CENTAUR_ASSIGN_OR_RETURN(std::unique_ptr<ShardedDecoder> decoder,
-                           BatchDecoder::Create(std::move(loaded), options));
+                           ShardedDecoder::Create(std::move(loaded), options));
   return std::unique_ptr<Provider>(
       new LocalProvider(model, std::move(decoder), std::move(embedder)));
 }
