@@ -126,23 +126,60 @@ struct BatchDecoder::Impl : LlamaContext {
   }
 
   // Gives queued requests the free slot sharing the longest prompt prefix.
+  // A request whose prompt shares more with a prompt another slot is still
+  // decoding waits for it, to copy it (CopyPrefix) rather than decode it
+  // again: when the slots first fill, the shared system prompt and n-shot
+  // turns are decoded once, not once per slot.
   void Assign() {
     while (!queue.empty()) {
+      const std::vector<int32_t>& prompt = queue.front().request.prompt;
       Slot* best = nullptr;
       size_t best_prefix = 0;
       for (Slot& s : slots) {
         if (s.active) continue;
-        size_t p = CommonPrefix(s.cached, queue.front().request.prompt);
+        size_t p = CommonPrefix(s.cached, prompt);
         if (best == nullptr || p > best_prefix) {
           best = &s;
           best_prefix = p;
         }
       }
       if (best == nullptr) return;
+      for (const Slot& d : slots) {
+        if (!d.active || d.next_prompt >= d.work.request.prompt.size()) continue;
+        const size_t shared = CommonPrefix(d.work.request.prompt, prompt);
+        if (shared >= best_prefix + kMinCopiedTokens && shared > d.cached.size()) return;
+      }
       Pending work = std::move(queue.front());
       queue.pop_front();
       Start(*best, std::move(work), best_prefix);
     }
+  }
+  // Fewer shared tokens are decoded rather than copied: a copy moves the
+  // whole of a sequence's KV cache (llama.cpp copies between streams only so).
+  static constexpr size_t kMinCopiedTokens = 32;
+
+  // Copies to `s` the KV cache of the slot holding the longest prefix of its
+  // prompt, when that is at least kMinCopiedTokens more than `prefix` (what
+  // `s` holds itself). Returns the prefix `s` now holds.
+  size_t CopyPrefix(Slot& s, size_t prefix) {
+    const std::vector<int32_t>& prompt = s.work.request.prompt;
+    const Slot* donor = nullptr;
+    size_t longest = prefix;
+    for (const Slot& d : slots) {
+      if (&d == &s) continue;
+      const size_t p = std::min(CommonPrefix(d.cached, prompt), prompt.size() - 1);
+      if (p > longest) {
+        donor = &d;
+        longest = p;
+      }
+    }
+    if (donor == nullptr || longest < prefix + kMinCopiedTokens) return prefix;
+    llama_memory_t memory = llama_get_memory(ctx);
+    llama_memory_seq_rm(memory, s.id, -1, -1);
+    llama_memory_seq_cp(memory, donor->id, s.id, -1, -1);  // done by the next llama_decode
+    llama_memory_seq_rm(memory, s.id, static_cast<llama_pos>(longest), -1);
+    s.cached.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(longest));
+    return longest;
   }
 
   void Start(Slot& s, Pending work, size_t prefix) {
@@ -166,6 +203,7 @@ struct BatchDecoder::Impl : LlamaContext {
     prefix = std::min(prefix, req.prompt.size() - 1);
     llama_memory_seq_rm(llama_get_memory(ctx), s.id, static_cast<llama_pos>(prefix), -1);
     s.cached.resize(prefix);
+    prefix = CopyPrefix(s, prefix);
     s.next_prompt = prefix;
     s.result.cached_tokens = static_cast<int>(prefix);
 

@@ -275,6 +275,29 @@ TEST_F(LocalEngineTest, SharedPromptPrefixIsDecodedOnce) {
   EXPECT_GT(second["usage"]["cached_prompt_tokens"].get<int>(), 5);
 }
 
+TEST_F(LocalEngineTest, SlotsStartingTogetherCopyTheSharedPrefixInsteadOfDecodingIt) {
+  std::string rules = "Classify the message.";
+  for (int i = 0; i < 12; ++i) rules += " Rule " + std::to_string(i) + ": read it all first.";
+  std::vector<ChatRequest> reqs;
+  for (int i = 0; i < 4; ++i) {
+    ChatRequest r = Request("parcel " + std::to_string(i * 31) + " arrived broken", kSchemas[0]);
+    r.messages[0].content = rules;
+    reqs.push_back(std::move(r));
+  }
+  std::unique_ptr<Provider> together = Open(4);
+  std::unique_ptr<Provider> serial = Open(1);
+  std::vector<Result<ChatResponse>> a = RunAll(together.get(), reqs);
+  std::vector<Result<ChatResponse>> b = RunAll(serial.get(), reqs);
+  int copied = 0;
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    ASSERT_TRUE(a[i].ok() && b[i].ok());
+    EXPECT_EQ(a[i]->text, b[i]->text) << "item " << i;
+    const int cached = Json::parse(a[i]->raw_body)["usage"]["cached_prompt_tokens"].get<int>();
+    copied += cached > 60 ? 1 : 0;
+  }
+  EXPECT_EQ(copied, 3) << "the first slot decodes the rules; the others copy them";
+}
+
 TEST_F(LocalEngineTest, ModelWithoutChatTemplateNeedsAnOverride) {
   std::unique_ptr<Provider> p = Open(1, *dir_ + "/bare.gguf");
   ASSERT_TRUE(p);
