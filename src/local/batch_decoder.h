@@ -5,7 +5,9 @@
 // prompt as fits. A finished sequence frees its slot for the next queued
 // request at once. A slot keeps its tokens in the KV cache after it
 // finishes, and a new request reuses the longest common prefix (the system
-// prompt and few-shot turns are decoded once per slot, not once per item).
+// prompt and few-shot turns are decoded once per slot, not once per item);
+// a slot starting a prompt another slot holds more of copies that slot's KV
+// cache instead (so slots filling together decode the shared prefix once).
 //
 // Sampling: temperature 0 is greedy; otherwise llama.cpp's default chain
 // with the request's seed. A GBNF grammar constrains the output; it is
@@ -14,7 +16,8 @@
 // the grammar accepts next instead of checking the whole vocabulary,
 // remembers the accepted tokens of each constrained grammar state across
 // requests (vocab_index.h), and picks the next tokens of all sequences in
-// parallel (up to `threads`). Decoding threads persist between steps.
+// parallel (up to `threads`). Under a grammar, tokens with a byte UTF-8
+// never uses are never picked. Decoding threads persist between steps.
 //
 // Not thread-safe: Submit and Poll from one thread; callbacks run in Poll.
 #pragma once
