@@ -136,6 +136,11 @@ Result<StmtRef> Db::Cached(const char* sql) {
   return StmtRef(it->second.get());
 }
 
+Status Db::RunCached(const char* sql) {
+  CENTAUR_ASSIGN_OR_RETURN(StmtRef stmt, Cached(sql));
+  return stmt->Run();
+}
+
 Result<Stmt> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);

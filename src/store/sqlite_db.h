@@ -110,6 +110,8 @@ class Db {
   // by the address of `sql` (pass string constants). Do not nest two uses of
   // the same statement.
   Result<StmtRef> Cached(const char* sql);
+  // Runs the cached statement `sql`, which takes no parameters (BEGIN, COMMIT).
+  Status RunCached(const char* sql);
   // A fresh statement owned by the caller (for queries that may be nested).
   Result<Stmt> Prepare(std::string_view sql);
   // Single-value query helper, e.g. PRAGMA user_version.

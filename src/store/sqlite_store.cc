@@ -80,8 +80,7 @@ SqliteStore::~SqliteStore() {
 
 Status SqliteStore::BeginReads() {
   if (pending_ || reading_) return OkStatus();
-  CENTAUR_ASSIGN_OR_RETURN(StmtRef begin, db_->Cached(kBeginReadsSql));
-  CENTAUR_RETURN_IF_ERROR(begin->Run());
+  CENTAUR_RETURN_IF_ERROR(db_->RunCached(kBeginReadsSql));
   reading_ = true;
   return OkStatus();
 }
@@ -89,23 +88,20 @@ Status SqliteStore::BeginReads() {
 Status SqliteStore::EndReads() {
   if (!reading_) return OkStatus();
   reading_ = false;
-  CENTAUR_ASSIGN_OR_RETURN(StmtRef commit, db_->Cached(kCommitSql));
-  return commit->Run();
+  return db_->RunCached(kCommitSql);
 }
 
 Status SqliteStore::BeginPending() {
   if (pending_) return OkStatus();
   CENTAUR_RETURN_IF_ERROR(EndReads());
-  CENTAUR_ASSIGN_OR_RETURN(StmtRef begin, db_->Cached(kBeginSql));
-  CENTAUR_RETURN_IF_ERROR(begin->Run());
+  CENTAUR_RETURN_IF_ERROR(db_->RunCached(kBeginSql));
   pending_ = true;
   return OkStatus();
 }
 
 Status SqliteStore::Commit() {
   if (!pending_) return EndReads();
-  CENTAUR_ASSIGN_OR_RETURN(StmtRef commit, db_->Cached(kCommitSql));
-  Status st = commit->Run();
+  Status st = db_->RunCached(kCommitSql);
   if (!st.ok()) return CheckLost(st.error());
   pending_ = false;
   return OkStatus();
@@ -113,15 +109,9 @@ Status SqliteStore::Commit() {
 
 Status SqliteStore::RunInOwnTransaction(const std::function<Status()>& body) {
   CENTAUR_RETURN_IF_ERROR(Commit());
-  {
-    CENTAUR_ASSIGN_OR_RETURN(StmtRef begin, db_->Cached(kBeginSql));
-    CENTAUR_RETURN_IF_ERROR(begin->Run());
-  }
+  CENTAUR_RETURN_IF_ERROR(db_->RunCached(kBeginSql));
   Status st = body();
-  if (st.ok()) {
-    CENTAUR_ASSIGN_OR_RETURN(StmtRef commit, db_->Cached(kCommitSql));
-    st = commit->Run();
-  }
+  if (st.ok()) st = db_->RunCached(kCommitSql);
   if (!st.ok() && db_->InTransaction()) (void)db_->Exec("ROLLBACK");
   return st;
 }
