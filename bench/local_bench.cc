@@ -258,20 +258,20 @@ int Overhead(const Args& a) {
     // no shard decoded.
     const bool sharded = split.shards > 1;
     const double stall = wall - (sharded ? split.decode_s : compute);
-    OrderedJson out = {
-        {"items", n},
-        {"succeeded", summary.progress.succeeded},
-        {"calls", summary.progress.calls},
-        {"parallel", a.parallel},
-        {"shards", split.shards},
-        {"output_tokens", summary.progress.output_tokens},
-        {"wall_s", wall},
-        {"compute_s", compute},
-        {"stall_fraction", stall / wall},
-        {"engine_cpu_s", sharded ? engine_cpu : wall - compute},
-        {"process_cpu_s", process_cpu},
-        {"overhead_fraction", sharded ? engine_cpu / process_cpu : stall / wall},
-        {"overhead_ms_per_item", n > 0 ? 1000 * (sharded ? engine_cpu : wall - compute) / n : 0.0}};
+    const double engine_s = sharded ? engine_cpu : wall - compute;
+    OrderedJson out = {{"items", n},
+                       {"succeeded", summary.progress.succeeded},
+                       {"calls", summary.progress.calls},
+                       {"parallel", a.parallel},
+                       {"shards", split.shards},
+                       {"output_tokens", summary.progress.output_tokens},
+                       {"wall_s", wall},
+                       {"compute_s", compute},
+                       {"stall_fraction", stall / wall},
+                       {"engine_cpu_s", engine_s},
+                       {"process_cpu_s", process_cpu},
+                       {"overhead_fraction", sharded ? engine_cpu / process_cpu : stall / wall},
+                       {"overhead_ms_per_item", n > 0 ? 1000 * engine_s / n : 0.0}};
     std::puts(out.dump().c_str());
     if (summary.progress.succeeded != static_cast<int64_t>(items.size())) rc = 1;
   }

@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 
 #include "common.h"
 #include "ggml-cpu.h"
@@ -56,25 +55,6 @@ int DecodeThreads(const DecoderOptions& options, const llama_model* model) {
   return options.threads > 0 ? options.threads : ThreadsBySize(model);
 }
 
-// Tokens whose text has a byte UTF-8 never uses (C0, C1, F5-FF; a
-// byte-fallback vocabulary has a token for each). llama.cpp's grammar reads
-// F5-FF as the lead of a 4-byte character, so under a grammar such a token
-// could make a string that is not UTF-8: one character to the grammar, up to
-// four once the text is made well-formed, longer than its maxLength allows.
-std::vector<llama_token> NeverUtf8Tokens(const llama_vocab* vocab) {
-  std::vector<llama_token> out;
-  const int n = llama_vocab_n_tokens(vocab);
-  for (llama_token t = 0; t < n; ++t) {
-    for (unsigned char c : common_token_to_piece(vocab, t, /*special=*/false)) {
-      if (c == 0xC0 || c == 0xC1 || c >= 0xF5) {
-        out.push_back(t);
-        break;
-      }
-    }
-  }
-  return out;
-}
-
 size_t CommonPrefix(const std::vector<llama_token>& a, const std::vector<int32_t>& b) {
   size_t n = std::min(a.size(), b.size());
   size_t i = 0;
@@ -93,8 +73,7 @@ struct BatchDecoder::Impl : LlamaContext {
   std::map<std::string, std::shared_ptr<ParsedGrammar>> grammars;  // by GBNF
   std::unique_ptr<JobPool> pool;                                   // started with `index`
   std::vector<VocabIndex::Scratch> scratch;                        // one per pool worker
-  std::vector<Slot*> picking;                          // this step's greedy grammar slots
-  std::optional<std::vector<llama_token>> never_utf8;  // NeverUtf8Tokens, on first use
+  std::vector<Slot*> picking;  // this step's greedy grammar slots
   // Requests finished in this step, their callbacks not yet run.
   std::vector<std::pair<BatchDecoder::Callback, Result<DecodeResult>>> finished;
 
@@ -322,9 +301,8 @@ struct BatchDecoder::Impl : LlamaContext {
   void BanNeverUtf8() {
     for (Slot& s : slots) {
       if (!s.active || s.batch_index < 0 || s.work.request.grammar.empty()) continue;
-      if (!never_utf8) never_utf8 = NeverUtf8Tokens(model->vocab());
       float* logits = llama_get_logits_ith(ctx, s.batch_index);
-      for (llama_token t : *never_utf8) logits[t] = -INFINITY;
+      for (llama_token t : model->never_utf8_tokens()) logits[t] = -INFINITY;
     }
   }
 

@@ -57,6 +57,32 @@ LocalModel::LocalModel(llama_model* model, std::string path)
 
 LocalModel::~LocalModel() { llama_model_free(model_); }
 
+const std::vector<int32_t>& LocalModel::never_utf8_tokens() const {
+  std::call_once(never_utf8_once_, [this] {
+    const int n = llama_vocab_n_tokens(vocab_);
+    std::string piece(256, '\0');
+    for (llama_token t = 0; t < n; ++t) {
+      auto text = [&] {
+        return llama_token_to_piece(vocab_, t, piece.data(), static_cast<int32_t>(piece.size()), 0,
+                                    /*special=*/false);
+      };
+      int len = text();
+      if (len < 0) {  // longer than `piece`: -len is its length
+        piece.resize(static_cast<size_t>(-len));
+        len = text();
+      }
+      for (int i = 0; i < len; ++i) {
+        const auto c = static_cast<unsigned char>(piece[static_cast<size_t>(i)]);
+        if (c == 0xC0 || c == 0xC1 || c >= 0xF5) {
+          never_utf8_.push_back(t);
+          break;
+        }
+      }
+    }
+  });
+  return never_utf8_;
+}
+
 Result<std::shared_ptr<LocalModel>> LocalModel::Load(const std::string& path) {
   InitLlamaBackend();
   static std::mutex mu;

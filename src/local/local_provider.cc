@@ -62,7 +62,8 @@ class LocalProvider : public Provider {
 
   int Poll(int timeout_ms) override { return decoder_->Poll(timeout_ms); }
   double ComputeSeconds() const override {
-    return decoder_->busy_seconds() + embedder_->busy_seconds() + tokenize_s_;
+    const LocalComputeTime c = Compute();
+    return c.decode_s + c.tokenize_s + c.embed_s;
   }
   LocalComputeTime Compute() const {
     return {decoder_->busy_seconds(), tokenize_s_, embedder_->busy_seconds(), decoder_->shards()};

@@ -6,8 +6,9 @@
 // output always parses and has the schema's structure; the engine still
 // validates it and re-asks as for any provider. Requests decode together in
 // one context (local/batch_decoder.h), or in one per core for a model too
-// small to share a step among threads (local/sharded_decoder.h). Embed runs synchronously in a
-// second context, created on first use (local/local_embedder.h).
+// small to share a step among threads (local/sharded_decoder.h). Embed runs
+// synchronously in a second context, created on first use
+// (local/local_embedder.h).
 #pragma once
 
 #include <memory>

@@ -15,14 +15,15 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// How many shards, and threads each, `options` asks for on `model`.
+// How many shards, and the threads option of each, `options` asks for on
+// `model`. Several shards share the cores out; one keeps `options.threads`.
 std::pair<int, int> Plan(const DecoderOptions& options, const llama_model* model) {
   const int parallel = std::max(1, options.parallel);
   int shards = options.shards;
   if (shards <= 0) shards = options.threads > 0 ? 1 : Cores() / ThreadsBySize(model);
   shards = std::clamp(shards, 1, parallel);
-  const int threads = options.threads > 0 ? options.threads : std::max(1, Cores() / shards);
-  return {shards, threads};
+  if (shards == 1 || options.threads > 0) return {shards, options.threads};
+  return {shards, std::max(1, Cores() / shards)};
 }
 
 }  // namespace
@@ -45,7 +46,6 @@ struct ShardedDecoder::Impl {
   };
 
   std::shared_ptr<LocalModel> model;
-  int parallel = 0;
   std::vector<std::unique_ptr<Shard>> shards;
   int in_flight = 0;  // polling thread only
 
@@ -105,12 +105,12 @@ ShardedDecoder::~ShardedDecoder() {
 Result<std::unique_ptr<ShardedDecoder>> ShardedDecoder::Create(std::shared_ptr<LocalModel> model,
                                                                const DecoderOptions& options) {
   auto impl = std::make_unique<Impl>();
-  impl->parallel = std::max(1, options.parallel);
+  const int parallel = std::max(1, options.parallel);
   const auto [n, threads] = Plan(options, model->model());
   for (int i = 0; i < n; ++i) {
     DecoderOptions o = options;
-    o.parallel = impl->parallel / n + (i < impl->parallel % n ? 1 : 0);
-    o.threads = n > 1 ? threads : options.threads;
+    o.parallel = parallel / n + (i < parallel % n ? 1 : 0);
+    o.threads = threads;
     auto shard = std::make_unique<Impl::Shard>();
     CENTAUR_ASSIGN_OR_RETURN(shard->decoder, BatchDecoder::Create(model, o));
     impl->shards.push_back(std::move(shard));
@@ -160,7 +160,11 @@ int ShardedDecoder::Poll(int timeout_ms) {
 }
 
 const LocalModel& ShardedDecoder::model() const { return *impl_->model; }
-int ShardedDecoder::parallel() const { return impl_->parallel; }
+int ShardedDecoder::parallel() const {
+  int n = 0;
+  for (const auto& s : impl_->shards) n += s->decoder->parallel();
+  return n;
+}
 int ShardedDecoder::shards() const { return static_cast<int>(impl_->shards.size()); }
 
 double ShardedDecoder::busy_seconds() const {
